@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmnet tc egress classifier, attached to the lower NIC (the VM's normal network device).
+ *
+ * A unicast IPv4 or IPv6 packet whose destination address, or else whose destination MAC, belongs to a
+ * co-located peer with a connected channel is redirected into the mmnet device.  Everything else -- ARP,
+ * neighbour discovery, broadcast, multicast, unknown destinations -- goes on down the normal path.  The
+ * module keeps the peer map in step with the channels, so a hit is all it takes to decide.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/icmpv6.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <linux/mmnet.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MMNET_PEER_MAP_SIZE);
+	__type(key, struct mmnet_peer_key);
+	__type(value, struct mmnet_peer_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mmnet_peers SEC(".maps");
+
+struct vlan_tag {
+	__be16 tci;
+	__be16 encapsulated_proto;
+};
+
+/* Ethernet, up to two VLAN tags (802.1ad + 802.1Q), and the largest network header we read. */
+#define MMNET_MAX_HDR	(sizeof(struct ethhdr) + 2 * sizeof(struct vlan_tag) + \
+			 sizeof(struct ipv6hdr) + sizeof(struct icmp6hdr))
+
+struct cursor {
+	void *pos;
+	void *end;
+};
+
+static __always_inline void *cursor_take(struct cursor *c, __u32 len)
+{
+	void *p = c->pos;
+
+	if (p + len > c->end)
+		return NULL;
+	c->pos = p + len;
+	return p;
+}
+
+static __always_inline int redirect_to_peer(const struct mmnet_peer_key *key)
+{
+	const struct mmnet_peer_value *peer = bpf_map_lookup_elem(&mmnet_peers, key);
+
+	return peer ? bpf_redirect(peer->ifindex, 0) : -1;
+}
+
+/* Neighbour discovery must reach the peer on the normal path, where its answers come from. */
+static __always_inline int is_neighbour_discovery(struct cursor *c, const struct ipv6hdr *ip6)
+{
+	struct icmp6hdr *icmp;
+
+	if (ip6->nexthdr != IPPROTO_ICMPV6)
+		return 0;
+	icmp = cursor_take(c, sizeof(*icmp));
+	if (!icmp)
+		return 1;	/* too short to tell: the normal path is always safe */
+	return icmp->icmp6_type >= 133 && icmp->icmp6_type <= 137;
+}
+
+static __always_inline int classify(struct cursor *c)
+{
+	struct mmnet_peer_key key = {};
+	struct ethhdr *eth;
+	__be16 proto;
+	int ret = -1;
+	int i;
+
+	eth = cursor_take(c, sizeof(*eth));
+	if (!eth || (eth->h_dest[0] & 1))	/* broadcast and multicast */
+		return TC_ACT_OK;
+	proto = eth->h_proto;
+
+#pragma unroll
+	for (i = 0; i < 2; i++) {
+		struct vlan_tag *tag;
+
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		tag = cursor_take(c, sizeof(*tag));
+		if (!tag)
+			return TC_ACT_OK;
+		proto = tag->encapsulated_proto;
+	}
+
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = cursor_take(c, sizeof(*ip));
+
+		if (!ip)
+			return TC_ACT_OK;
+		key.kind = MMNET_ADDR_IPV4;
+		__builtin_memcpy(key.addr, &ip->daddr, sizeof(ip->daddr));
+		ret = redirect_to_peer(&key);
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = cursor_take(c, sizeof(*ip6));
+
+		if (!ip6 || ip6->daddr.in6_u.u6_addr8[0] == 0xff || is_neighbour_discovery(c, ip6))
+			return TC_ACT_OK;
+		key.kind = MMNET_ADDR_IPV6;
+		__builtin_memcpy(key.addr, &ip6->daddr, sizeof(ip6->daddr));
+		ret = redirect_to_peer(&key);
+	} else {
+		/* ARP and every other protocol take the normal path. */
+		return TC_ACT_OK;
+	}
+	if (ret >= 0)
+		return ret;
+
+	/* No peer owns the address (a routed packet, say): the next hop may still be a peer. */
+	__builtin_memset(&key, 0, sizeof(key));
+	key.kind = MMNET_ADDR_MAC;
+	__builtin_memcpy(key.addr, eth->h_dest, ETH_ALEN);
+	ret = redirect_to_peer(&key);
+	return ret >= 0 ? ret : TC_ACT_OK;
+}
+
+SEC("tc")
+int mmnet_egress(struct __sk_buff *skb)
+{
+	struct cursor c = {
+		.pos = (void *)(long)skb->data,
+		.end = (void *)(long)skb->data_end,
+	};
+
+	/* Headers normally sit in the linear area; pull them there when they do not. */
+	if (c.pos + MMNET_MAX_HDR > c.end && skb->len > skb->data_end - skb->data) {
+		bpf_skb_pull_data(skb, MMNET_MAX_HDR);
+		c.pos = (void *)(long)skb->data;
+		c.end = (void *)(long)skb->data_end;
+	}
+	return classify(&c);
+}
+
+char LICENSE[] SEC("license") = "GPL";

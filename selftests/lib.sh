@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers shared by the mmnet selftests (sourced; busybox sh compatible).
+
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+MMNET_ROOT=${MMNET_ROOT:-/mmnet}
+MMNET_KO=$MMNET_ROOT/kernel/mmnet.ko
+
+log() { echo "$*"; }
+
+# fail MESSAGE: report and exit with the kselftest failure code.
+fail() {
+	echo "FAIL: $*"
+	exit $ksft_fail
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit $ksft_skip
+}
+
+# check DESCRIPTION COMMAND...: run COMMAND, fail with DESCRIPTION unless it succeeds.
+check() {
+	what=$1
+	shift
+	if "$@" >/tmp/ksft-check.out 2>&1; then
+		echo "ok: $what"
+	else
+		sed 's/^/    /' /tmp/ksft-check.out
+		fail "$what"
+	fi
+}
+
+# check_fails DESCRIPTION COMMAND...: fail unless COMMAND fails (a refusal the test expects).
+check_fails() {
+	what=$1
+	shift
+	if "$@" >/tmp/ksft-check.out 2>&1; then
+		fail "$what (the command succeeded)"
+	fi
+	echo "ok: $what"
+}
+
+module_loaded() { grep -q '^mmnet ' /proc/modules; }
+
+mmnet_load() {
+	[ -f "$MMNET_KO" ] || fail "$MMNET_KO is missing (run make)"
+	module_loaded || insmod "$MMNET_KO" || fail "insmod $MMNET_KO"
+}
+
+mmnet_unload() {
+	! module_loaded || rmmod mmnet || fail "rmmod mmnet"
+}
+
+# dmesg_mark / dmesg_check_clean: fail if the kernel logged a warning, bug or leak after the mark.
+dmesg_mark() { dmesg_lines=$(dmesg | wc -l); }
+
+dmesg_check_clean() {
+	bad=$(dmesg | tail -n +$((dmesg_lines + 1)) |
+		grep -E 'WARNING|BUG|Oops|Call Trace|leak|refcount|general protection|unregister_netdevice: waiting')
+	[ -z "$bad" ] || { echo "$bad"; fail "the kernel logged problems"; }
+	echo "ok: dmesg has no warnings"
+}
+
+# counter DEV NAME: the value of ethtool -S statistic NAME of DEV.
+counter() {
+	ethtool -S "$1" | awk -v n="$2:" '$1 == n { print $2; found = 1 } END { exit !found }'
+}
