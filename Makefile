@@ -36,7 +36,7 @@ bpf: $(BPF_OBJS)
 bpf/%.bpf.o: bpf/%.bpf.c $(UAPI)/linux/mmnet.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-tools:
+tools: bpf
 	@for d in $(TOOL_DIRS); do $(MAKE) -C $$d || exit 1; done
 
 host-tests: $(HOST_TESTS)
@@ -57,7 +57,7 @@ stage: all
 	@{ git ls-files -co --exclude-standard | grep -v '^$(BUILD)/'; \
 	   ls kernel/*.ko $(BPF_OBJS); } | sort -u | \
 	   while read -r f; do [ -e "$$f" ] && echo "$$f"; done | cpio -pdm --quiet $(DESTDIR)/mmnet
-	@for d in $(TOOL_DIRS); do $(MAKE) -s -C $$d install BINDIR=$(abspath $(DESTDIR))/mmnet/bin || exit 1; done
+	@for d in $(TOOL_DIRS); do $(MAKE) -s -C $$d install DESTDIR= BINDIR=$(abspath $(DESTDIR))/mmnet/bin || exit 1; done
 
 clean:
 	$(MAKE) -C kernel KDIR=$(KDIR) clean
