@@ -34,7 +34,9 @@ check "MTU 68" in_ns ip link set mmnet0 mtu 68
 check_fails "MTU 65536 is refused" in_ns ip link set mmnet0 mtu 65536
 check_fails "MTU 67 is refused" in_ns ip link set mmnet0 mtu 67
 check_fails "a multicast MAC is refused" in_ns ip link set mmnet0 address 01:00:00:00:00:01
+in_ns ip link set mmnet0 down
 check "a unicast MAC is taken" in_ns ip link set mmnet0 address 02:11:22:33:44:55
+in_ns ip link set mmnet0 up
 in_ns ip link set mmnet0 mtu 1500
 
 drvinfo=$(in_ns ethtool -i mmnet0)

@@ -14,7 +14,7 @@ while [ $i -lt "$CYCLES" ]; do
 	i=$((i + 1))
 	insmod "$MMNET_KO" || fail "cycle $i: insmod"
 	ip link add mmnet0 type mmnet || fail "cycle $i: ip link add mmnet0"
-	ip link add mmnet1 type mmnet mtu 65535 || fail "cycle $i: ip link add mmnet1"
+	ip link add mmnet1 mtu 65535 type mmnet || fail "cycle $i: ip link add mmnet1"
 	ip link set mmnet0 up && ip link set mmnet1 up || fail "cycle $i: ip link set up"
 	ip addr add 198.51.100.1/24 dev mmnet0 || fail "cycle $i: ip addr add"
 	# Unloading must take the devices down with it, even while they are up and addressed.
