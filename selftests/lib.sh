@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers shared by the mmnet selftests (sourced; busybox sh compatible).
 
+# shellcheck disable=SC2034 # used by the tests that source this file
 ksft_pass=0
 ksft_fail=1
 ksft_skip=4
@@ -67,4 +68,28 @@ dmesg_check_clean() {
 # counter DEV NAME: the value of ethtool -S statistic NAME of DEV.
 counter() {
 	ethtool -S "$1" | awk -v n="$2:" '$1 == n { print $2; found = 1 } END { exit !found }'
+}
+
+# on_guest I COMMAND...: run COMMAND (one sh command line) as root in guest I through the testbed's agent
+# (selftests/testbed/guest/agent.sh), print its output and return its status.  Works alike on both
+# testbeds; the command travels over the guests' network, so through mmnet when mmnet carries it.
+on_guest() {
+	_g=$1
+	shift
+	_out=$(echo "$*" | busybox nc -w 30 "10.77.0.$_g" 7777) || { echo "on_guest $_g: no answer"; return 125; }
+	_rc=$(echo "$_out" | sed -n 's/^@@rc //p' | tail -n 1)
+	echo "$_out" | grep -v '^@@rc '
+	[ -n "$_rc" ] || { echo "on_guest $_g: the command did not finish"; return 125; }
+	return "$_rc"
+}
+
+# on_peers COMMAND...: on_guest on every guest but this one; fails on the first failure.
+on_peers() {
+	_i=1
+	while [ $_i -le "$MMNET_GUESTS" ]; do
+		if [ $_i -ne "$MMNET_GUEST" ]; then
+			on_guest $_i "$@" || return
+		fi
+		_i=$((_i + 1))
+	done
 }

@@ -9,7 +9,7 @@
 #
 # Prints its messages, SCRIPT's output (stdout and stderr) and these markers, which selftests/testbed/run
 # parses; the caller prefixes every line with "gI| " on the console:
-#   @@mmnet-testbed ready gI              addressed, serving iperf3 -s and sockperf server
+#   @@mmnet-testbed ready gI              addressed, serving iperf3 -s, sockperf server and agent.sh
 #   @@mmnet-testbed start gI              every peer answers ping; SCRIPT (or the shell) starts
 #   @@mmnet-testbed exit gI STATUS        SCRIPT (or the shell) ended with STATUS
 #   @@mmnet-testbed fail gI REASON...     the guest could not come up: run reports REASON, exits 125
@@ -45,10 +45,12 @@ wait_for() {
 }
 
 # shellcheck disable=SC2317 # called through wait_for
-# iperf3 on TCP port 5201 (0x1451, IPv6 socket, dual stack), sockperf on TCP and UDP 11111 (0x2B67); 0A is
-# TCP_LISTEN.  Read from /proc: busybox grep starts much faster than ss under TCG.
+# iperf3 on TCP port 5201 (0x1451, IPv6 socket, dual stack), sockperf on TCP and UDP 11111 (0x2B67), the
+# agent on TCP 7777 (0x1E61); 0A is TCP_LISTEN.  Read from /proc: busybox grep starts much faster than ss
+# under TCG.
 listening() {
 	grep -q ':1451 [0-9A-F:]* 0A ' /proc/net/tcp6 &&
+		grep -qE ':1E61 [0-9A-F:]* 0A ' /proc/net/tcp /proc/net/tcp6 &&
 		grep -q ':2B67 [0-9A-F:]* 0A ' /proc/net/tcp &&
 		grep -q ':2B67 ' /proc/net/udp
 }
@@ -67,7 +69,9 @@ iperf3 -s -D >/dev/null 2>&1 </dev/null &
 sockperf server --daemonize >/dev/null 2>&1 </dev/null &
 sockperf server --tcp --daemonize >/dev/null 2>&1 </dev/null &
 wait
-wait_for 20 "iperf3 and sockperf are not listening" listening
+# The command agent (guest/agent.sh) on TCP 7777, for tests that act on their peers; it stays.
+busybox nc -ll -p 7777 -e "$(dirname "$0")/agent.sh" >/dev/null 2>&1 </dev/null &
+wait_for 20 "iperf3, sockperf and the agent are not listening" listening
 
 # Xen's netfront may still be probing.
 wait_for 20 "no eth0" test -e /sys/class/net/eth0

@@ -29,4 +29,5 @@ img_guest_userland() {
 	img_modules sch_ingress cls_bpf act_bpf sch_netem dummy veth nf_tables nft_compat xt_tcpudp crc32c_generic
 	img_add "$GUEST_IMAGE_DIR/guest/common.sh" /testbed/guest/common.sh
 	img_add "$GUEST_IMAGE_DIR/guest/guest.sh" /testbed/guest/guest.sh 755
+	img_add "$GUEST_IMAGE_DIR/guest/agent.sh" /testbed/guest/agent.sh 755
 }
