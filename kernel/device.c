@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
 #include "device.h"
+#include "loop.h"
+#include "peer.h"
+#include "peermap.h"
 
 #include <linux/etherdevice.h>
+#include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <net/rtnetlink.h>
 
@@ -14,14 +19,24 @@
  * super-frame cut to the MTU on the way.  Taking partial checksums (HW_CSUM)
  * and GSO frames as they are lets a 64 KiB TCP burst cross as one frame, and
  * SG and HIGHDMA let the stack hand over fragmented, high-memory skbs without
- * linearising them.  Where a transport does need a flat frame or a checksum it
- * does the software work itself, once, at the copy.
+ * linearising them.  Where a peer does not accept an offload, or the channel
+ * cannot carry a GSO type, mmnet_features_check() has the core do the
+ * software work first, once.
  */
 #define MMNET_FEATURES	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | \
 			 NETIF_F_GSO_SOFTWARE)
 
+/* A peer that keeps a qdisc'ed queue stopped this long is torn down. */
+#define MMNET_TX_TIMEOUT	(5 * HZ)
+
 static const struct device_type mmnet_device_type = { .name = KBUILD_MODNAME };
 
+/* Every mmnet device, in all namespaces; RTNL. */
+LIST_HEAD(mmnet_device_list);
+
+static struct rtnl_link_ops mmnet_link_ops;
+
+/* Under RTNL, from register_netdevice(). */
 static int mmnet_init(struct net_device *dev)
 {
 	struct mmnet_device *mmnet = netdev_priv(dev);
@@ -29,9 +44,22 @@ static int mmnet_init(struct net_device *dev)
 	mmnet->stats = netdev_alloc_pcpu_stats(struct mmnet_stats);
 	if (!mmnet->stats)
 		return -ENOMEM;
-	mutex_init(&mmnet->update_lock);
 	INIT_LIST_HEAD(&mmnet->peer_list);
+	mmnet->enabled = true;
+	list_add_tail(&mmnet->device_list, &mmnet_device_list);
 	return 0;
+}
+
+/*
+ * Under RTNL, when the device is unregistered (the NETDEV_UNREGISTER
+ * notifier has detached it already) or its registration failed.
+ */
+static void mmnet_uninit(struct net_device *dev)
+{
+	struct mmnet_device *mmnet = netdev_priv(dev);
+
+	mmnet_device_detach(mmnet);
+	list_del(&mmnet->device_list);
 }
 
 /*
@@ -44,28 +72,170 @@ static void mmnet_destruct(struct net_device *dev)
 	struct mmnet_device *mmnet = netdev_priv(dev);
 
 	WARN_ON(!list_empty(&mmnet->peer_list));
-	mutex_destroy(&mmnet->update_lock);
 	free_percpu(mmnet->stats);
 }
 
-static void mmnet_xmit_drop(struct mmnet_device *mmnet, struct sk_buff *skb,
-			    enum mmnet_stat why)
+/**
+ * mmnet_device_get - the mmnet private area of a net device
+ * @dev: any net device
+ *
+ * Return: the mmnet device, or NULL if @dev is not one.
+ */
+struct mmnet_device *mmnet_device_get(struct net_device *dev)
 {
-	mmnet_stats_inc(mmnet->stats, why);
-	kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
+	return dev->rtnl_link_ops == &mmnet_link_ops ? netdev_priv(dev) : NULL;
 }
 
-static netdev_tx_t mmnet_xmit(struct sk_buff *skb, struct net_device *dev)
+/*
+ * Whether connected peers belong in the peer map.  RTNL.  netif_running(),
+ * not IFF_UP: it is set before ndo_open and cleared before ndo_stop.
+ */
+bool mmnet_device_publishing(const struct mmnet_device *mmnet)
 {
-	struct mmnet_device *mmnet = netdev_priv(dev);
+	return mmnet->peer_map && mmnet->enabled && netif_running(mmnet->dev);
+}
 
-	/*
-	 * No peer exists yet, so no channel can carry the frame.  Drop it, but
-	 * under a reason counter: a frame that vanishes uncounted would make a
-	 * broken shortcut look like packet loss on the normal path.
-	 */
-	mmnet_xmit_drop(mmnet, skb, MMNET_STAT_TX_DROPPED_NO_PEER);
-	return NETDEV_TX_OK;
+/* Publish or withdraw every peer after the conditions above changed. */
+static void mmnet_device_republish(struct mmnet_device *mmnet)
+{
+	bool publish = mmnet_device_publishing(mmnet);
+	struct mmnet_peer *peer;
+
+	list_for_each_entry(peer, &mmnet->peer_list, list) {
+		if (publish)
+			mmnet_peer_publish(peer);
+		else
+			mmnet_peer_unpublish(peer);
+	}
+}
+
+/* Swap peer maps: the old one is emptied of our entries, the new one filled. */
+static void mmnet_device_set_map(struct mmnet_device *mmnet,
+				 struct bpf_map *map)
+{
+	struct mmnet_peer *peer;
+
+	list_for_each_entry(peer, &mmnet->peer_list, list)
+		mmnet_peer_unpublish(peer);
+	if (mmnet->peer_map)
+		mmnet_peermap_put(mmnet->peer_map);
+	mmnet->peer_map = map;
+	mmnet_device_republish(mmnet);
+}
+
+/* Whether another mmnet device already shortcuts @lower. */
+static bool mmnet_lower_taken(const struct net_device *lower)
+{
+	struct mmnet_device *mmnet;
+
+	mmnet_for_each_device(mmnet)
+		if (rcu_access_pointer(mmnet->lower) == lower)
+			return true;
+	return false;
+}
+
+/**
+ * mmnet_device_attach - shortcut @lower's traffic through this device
+ * @mmnet: the device
+ * @lower: the lower NIC, in the same namespace
+ * @map: the classifier's peer map; the device owns this reference on
+ *	success
+ * @extack: for errors
+ *
+ * Attaching again to the same lower NIC only hands over a new map, which
+ * gets every entry replayed.
+ *
+ * Context: RTNL.
+ * Return: 0 or a negative errno.
+ */
+int mmnet_device_attach(struct mmnet_device *mmnet, struct net_device *lower,
+			struct bpf_map *map, struct netlink_ext_ack *extack)
+{
+	struct net_device *cur = rtnl_dereference(mmnet->lower);
+	int ret;
+
+	ASSERT_RTNL();
+	if (cur && cur != lower) {
+		NL_SET_ERR_MSG(extack,
+			       "Device is attached to another lower device; detach it first");
+		return -EBUSY;
+	}
+	if (!cur && mmnet_lower_taken(lower)) {
+		NL_SET_ERR_MSG(extack, "Lower device is attached to another mmnet device");
+		return -EBUSY;
+	}
+	mmnet_device_set_map(mmnet, map);
+	if (cur)
+		return 0;
+	netdev_hold(lower, &mmnet->lower_tracker, GFP_KERNEL);
+	rcu_assign_pointer(mmnet->lower, lower);
+	ret = mmnet_loop_join(mmnet);
+	if (ret) {
+		/* The caller keeps its map reference on failure. */
+		mmnet->peer_map = NULL;
+		RCU_INIT_POINTER(mmnet->lower, NULL);
+		netdev_put(lower, &mmnet->lower_tracker);
+	}
+	return ret;
+}
+
+/* Remove the peers no discovery took care of (another transport's). */
+static void mmnet_device_remove_peers(struct mmnet_device *mmnet)
+{
+	struct mmnet_peer *peer;
+	LIST_HEAD(batch);
+
+	list_for_each_entry(peer, &mmnet->peer_list, list)
+		mmnet_peer_batch_add(peer, &batch);
+	mmnet_peers_remove(&batch);
+}
+
+/**
+ * mmnet_device_detach - forget the lower NIC and the map
+ * @mmnet: the device
+ *
+ * The peers leave the map at once, so traffic takes the normal path; what
+ * they already hold is delivered within a bounded time; then they go.
+ *
+ * Context: RTNL.
+ * Return: 0, or -ENOTCONN if the device was not attached.
+ */
+int mmnet_device_detach(struct mmnet_device *mmnet)
+{
+	struct net_device *lower = rtnl_dereference(mmnet->lower);
+
+	ASSERT_RTNL();
+	if (!lower)
+		return -ENOTCONN;
+	mmnet_loop_leave(mmnet);
+	mmnet_device_remove_peers(mmnet);
+	mmnet_device_set_map(mmnet, NULL);
+	RCU_INIT_POINTER(mmnet->lower, NULL);
+	/* NAPI is gone with the peers; this covers any other reader. */
+	synchronize_net();
+	netdev_put(lower, &mmnet->lower_tracker);
+	return 0;
+}
+
+/* Context: RTNL.  Off empties the peer map; on replays it. */
+void mmnet_device_set_enabled(struct mmnet_device *mmnet, bool enabled)
+{
+	ASSERT_RTNL();
+	mmnet->enabled = enabled;
+	mmnet_device_republish(mmnet);
+}
+
+/* Redirecting to a device that is down drops: publish only while up. */
+static int mmnet_open(struct net_device *dev)
+{
+	mmnet_device_republish(netdev_priv(dev));
+	return 0;
+}
+
+static int mmnet_stop(struct net_device *dev)
+{
+	mmnet_device_republish(netdev_priv(dev));
+	return 0;
 }
 
 static void mmnet_get_stats64(struct net_device *dev,
@@ -77,12 +247,40 @@ static void mmnet_get_stats64(struct net_device *dev,
 	dev_get_tstats64(dev, s);
 	mmnet_stats_fold(mmnet->stats, vals);
 	s->tx_dropped += mmnet_stats_tx_dropped(vals);
+	s->rx_dropped += mmnet_stats_rx_dropped(vals);
+	s->rx_errors += mmnet_stats_rx_errors(vals);
+}
+
+/*
+ * Only with a qdisc attached does a peer stop the queue (send.c); one that
+ * then stops consuming would hold back every other peer.  The watchdog
+ * catches it: tear that channel down, which wakes the queue.
+ */
+static void mmnet_tx_timeout(struct net_device *dev, unsigned int txqueue)
+{
+	struct mmnet_device *mmnet = netdev_priv(dev);
+	struct mmnet_peer *peer;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(peer, &mmnet->peer_list, list) {
+		if (!READ_ONCE(peer->queue_stopped))
+			continue;
+		netdev_warn(dev, "peer %u consumes nothing, closing its channel\n",
+			    peer->id);
+		mmnet_peer_schedule_removal(peer);
+	}
+	rcu_read_unlock();
 }
 
 static const struct net_device_ops mmnet_netdev_ops = {
 	.ndo_init		= mmnet_init,
+	.ndo_uninit		= mmnet_uninit,
+	.ndo_open		= mmnet_open,
+	.ndo_stop		= mmnet_stop,
 	.ndo_start_xmit		= mmnet_xmit,
+	.ndo_features_check	= mmnet_features_check,
 	.ndo_get_stats64	= mmnet_get_stats64,
+	.ndo_tx_timeout		= mmnet_tx_timeout,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };
@@ -100,12 +298,13 @@ static void mmnet_setup(struct net_device *dev)
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 
 	/*
-	 * No qdisc: a frame is either copied into a peer's ring at once or
-	 * dropped under a reason counter, so a queue in front of the copy
-	 * would only add latency.  It follows that transmit must never stop
-	 * the queue nor return NETDEV_TX_BUSY.
+	 * No qdisc by default: with a stopped queue the core would drop every
+	 * frame ("Virtual device asks to queue packet").  A full ring is
+	 * absorbed by each peer's bounded backlog instead (send.c); a qdisc
+	 * the user attaches is used as the queue.
 	 */
 	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->watchdog_timeo = MMNET_TX_TIMEOUT;
 	/* A transport may hand the skb itself to the peer, which changes it. */
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	/*
@@ -116,6 +315,14 @@ static void mmnet_setup(struct net_device *dev)
 	dev->features |= NETIF_F_LLTX | MMNET_FEATURES;
 	dev->hw_features |= MMNET_FEATURES;
 	dev->hw_enc_features |= MMNET_FEATURES;
+	/* Tagged frames keep their offloads: a VLAN costs the shortcut nothing. */
+	dev->vlan_features |= MMNET_FEATURES;
+	/*
+	 * "Hardware" VLAN insertion: the copy into the ring writes the tag
+	 * (send.c), which spares the core a move of the MAC header first.
+	 */
+	dev->features |= NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_STAG_TX;
+	dev->hw_features |= NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_STAG_TX;
 
 	/* Frames are copied, not put on a wire, so any Ethernet MTU works. */
 	dev->min_mtu = ETH_MIN_MTU;
@@ -143,18 +350,25 @@ static int mmnet_validate(struct nlattr *tb[], struct nlattr *data[],
 	return 0;
 }
 
-/*
- * The link state tells whether a peer channel can carry frames.  The carrier
- * stays on and the device is DORMANT (RFC 2863: waiting for an external event)
- * until a channel connects.  Carrier off would be the wrong tool: the core
- * then parks the queue on the noop qdisc, which drops every frame before
- * mmnet_xmit() sees it and counts it nowhere.  DORMANT clears IFF_RUNNING, so
- * `ip link` still prints NO-CARRIER and DORMANT and reports state DORMANT, and
- * IPv6 autoconfiguration waits.  There are no peers yet, hence no channel.
+/**
+ * mmnet_device_link_update - say whether a peer channel can carry frames
+ * @mmnet: the device
+ *
+ * The carrier stays on and the device is DORMANT (RFC 2863: waiting for an
+ * external event) while no channel is connected.  Carrier off would be the
+ * wrong tool: the core then parks the queue on the noop qdisc, which drops
+ * every frame before mmnet_xmit() sees it and counts it nowhere.  DORMANT
+ * clears IFF_RUNNING, so `ip link` prints DORMANT, and IPv6
+ * autoconfiguration waits.
+ *
+ * Context: RTNL.
  */
-static void mmnet_link_update(struct mmnet_device *mmnet)
+void mmnet_device_link_update(struct mmnet_device *mmnet)
 {
-	netif_dormant_on(mmnet->dev);
+	if (mmnet->connected)
+		netif_dormant_off(mmnet->dev);
+	else
+		netif_dormant_on(mmnet->dev);
 }
 
 static int mmnet_newlink(struct net *src_net, struct net_device *dev,
@@ -168,7 +382,7 @@ static int mmnet_newlink(struct net *src_net, struct net_device *dev,
 		return ret;
 
 	/* Only now: a link event must not hold an unregistered device. */
-	mmnet_link_update(netdev_priv(dev));
+	mmnet_device_link_update(netdev_priv(dev));
 	return 0;
 }
 
@@ -180,13 +394,44 @@ static struct rtnl_link_ops mmnet_link_ops __read_mostly = {
 	.newlink	= mmnet_newlink,
 };
 
+/*
+ * An mmnet device, or the lower NIC of one, goes away (unregistered, or
+ * moved to another namespace, which unregisters it here): detach.
+ */
+static int mmnet_netdev_event(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct mmnet_device *mmnet;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	mmnet_for_each_device(mmnet)
+		if (mmnet->dev == dev || rtnl_dereference(mmnet->lower) == dev)
+			mmnet_device_detach(mmnet);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mmnet_netdev_nb = {
+	.notifier_call = mmnet_netdev_event,
+};
+
 int __init mmnet_device_init(void)
 {
-	return rtnl_link_register(&mmnet_link_ops);
+	int ret;
+
+	ret = register_netdevice_notifier(&mmnet_netdev_nb);
+	if (ret)
+		return ret;
+	ret = rtnl_link_register(&mmnet_link_ops);
+	if (ret)
+		unregister_netdevice_notifier(&mmnet_netdev_nb);
+	return ret;
 }
 
 /* Unregisters every mmnet device in every namespace, up or not. */
 void mmnet_device_uninit(void)
 {
 	rtnl_link_unregister(&mmnet_link_ops);
+	unregister_netdevice_notifier(&mmnet_netdev_nb);
 }

@@ -210,24 +210,32 @@ int mmnet_ring_attach(struct mmnet_ring *r, const struct mmnet_ctrl *peer,
 void mmnet_ring_close(struct mmnet_ring *r, u32 reason)
 {
 	WRITE_ONCE(r->rx.ctrl->reason, cpu_to_le32(reason));
+	/* Release: the reason is there when the peer sees CLOSING. */
 	virt_store_release(&r->rx.ctrl->state,
 			   cpu_to_le32(MMNET_STATE_CLOSING));
 }
 
 /**
  * mmnet_ring_peer_state - the state the peer announces
- * @r: an attached ring
+ * @r: the ring
  * @reason: if not NULL, gets the peer's reason (meaningful when CLOSING)
  *
- * Return: enum mmnet_chan_state as read; any other value means a broken
- * peer and is for the caller to treat like CLOSING.
+ * Return: enum mmnet_chan_state as read (INIT before attach); any other
+ * value means a broken peer and is for the caller to treat like CLOSING.
  */
 u32 mmnet_ring_peer_state(const struct mmnet_ring *r, u32 *reason)
 {
-	u32 state = le32_to_cpu(virt_load_acquire(&r->rx.peer->state));
+	const struct mmnet_ctrl *peer = r->rx.peer;
+	u32 state;
 
 	if (reason)
-		*reason = le32_to_cpu(READ_ONCE(r->rx.peer->reason));
+		*reason = MMNET_REASON_NONE;
+	if (!peer)
+		return MMNET_STATE_INIT;
+	/* Acquire: pairs with the release of mmnet_ring_close() */
+	state = le32_to_cpu(virt_load_acquire(&peer->state));
+	if (reason)
+		*reason = le32_to_cpu(READ_ONCE(peer->reason));
 	return state;
 }
 
@@ -367,17 +375,17 @@ u32 mmnet_ring_tx_features(const struct mmnet_ring *r)
 /**
  * mmnet_ring_tx_room - whether a frame of @len bytes fits now
  * @r: an attached ring
- * @len: frame length
+ * @len: frame length, at most MMNET_FRAME_MAX
  *
  * Looks at the peer's progress only when the private view says no.
  *
- * Return: true if mmnet_ring_tx_alloc() of @len bytes would succeed.
+ * Return: true if mmnet_ring_tx_alloc() of @len bytes would find room.
  */
 bool mmnet_ring_tx_room(struct mmnet_ring *r, u32 len)
 {
 	u32 pos;
 
-	if (r->tx.reason)
+	if (r->tx.reason || len > MMNET_FRAME_MAX)
 		return false;
 	if (mmnet_tx_fits(&r->tx, len, &pos))
 		return true;
@@ -433,10 +441,8 @@ int mmnet_ring_tx_alloc(struct mmnet_ring *r, const struct mmnet_frame *f,
 	if (!mmnet_tx_fits(tx, f->len, &pos)) {
 		if (mmnet_tx_reclaim(r))
 			return -EPROTO;
-		if (!mmnet_tx_fits(tx, f->len, &pos)) {
-			tx->full++;
+		if (!mmnet_tx_fits(tx, f->len, &pos))
 			return -ENOSPC;
-		}
 	}
 	mmnet_tx_write_desc(r, f, pos);
 	*data = tx->data + (pos & (tx->data_size - 1));
@@ -473,27 +479,31 @@ bool mmnet_ring_tx_push(struct mmnet_ring *r)
 
 /**
  * mmnet_ring_tx_arm - ask to be notified when room is freed
- * @r: an attached ring, everything queued already pushed
- * @len: the frame length that must fit
+ * @r: an attached ring
+ * @len: the frame length that must fit, at most MMNET_FRAME_MAX
  *
- * For the caller that just stopped its queue: sets tx_event so the peer
- * notifies once it has consumed half of what is in flight, then looks
- * again, so that room freed meanwhile is not missed.
+ * For the caller that found no room and stopped its queue: sets tx_event so
+ * the peer notifies once it has consumed half of what is queued, then looks
+ * again, so that room freed meanwhile is not missed.  Frames queued but not
+ * yet pushed count as in flight: the caller must mmnet_ring_tx_push() before
+ * it waits, as the peer cannot consume what it cannot see.
  *
- * Return: 1 if the caller must not wait (room now, or nothing in flight
- * to wait for): wake the queue; 0 to wait for the notification; -EPROTO
- * if the peer is broken.
+ * Return: 1 if a frame of @len bytes fits now (wake the queue, retry); 0 to
+ * wait for the notification; -EPROTO if the peer is broken; -EINVAL if @len
+ * can never fit.
  */
 int mmnet_ring_tx_arm(struct mmnet_ring *r, u32 len)
 {
 	struct mmnet_ring_tx *tx = &r->tx;
-	u32 inflight = tx->pub - tx->cons;
+	u32 queued = tx->prod - tx->cons;
 
 	if (tx->reason)
 		return -EPROTO;
+	if (len > MMNET_FRAME_MAX)
+		return -EINVAL;
 	/* Half, not one: room comes back in batches, with fewer wake-ups. */
 	WRITE_ONCE(tx->ctrl->tx_event,
-		   cpu_to_le32(tx->cons + (inflight + 1) / 2));
+		   cpu_to_le32(tx->cons + (queued + 1) / 2));
 	/* tx_event before its rx_cons: pairs with mmnet_ring_rx_publish(). */
 	virt_mb();
 	if (mmnet_ring_tx_room(r, len))
@@ -501,7 +511,26 @@ int mmnet_ring_tx_arm(struct mmnet_ring *r, u32 len)
 	if (tx->reason)
 		return -EPROTO;
 	tx->full++;
-	return tx->pub == tx->cons;
+	return 0;
+}
+
+/**
+ * mmnet_ring_tx_pending - frames queued but not yet consumed
+ * @r: an attached ring
+ *
+ * For an endpoint that is leaving: it waits (boundedly) until the peer took
+ * what was sent before it closes.  Reads the peer's progress.
+ *
+ * Return: descriptors the peer has not consumed yet, pushed or not; 0 if
+ * the peer is broken, since then nothing more will be.
+ */
+u32 mmnet_ring_tx_pending(struct mmnet_ring *r)
+{
+	struct mmnet_ring_tx *tx = &r->tx;
+
+	if (tx->reason || mmnet_tx_reclaim(r))
+		return 0;
+	return tx->prod - tx->cons;
 }
 
 static int mmnet_rx_fail(struct mmnet_ring_rx *rx, u32 reason)
@@ -516,8 +545,11 @@ static int mmnet_rx_refresh(struct mmnet_ring_rx *rx)
 	/* Acquire: descriptors and bytes are read after the index. */
 	u32 prod = le32_to_cpu(virt_load_acquire(&rx->peer->tx_prod));
 
-	/* A correct peer is never behind us nor more than a ring ahead. */
-	if (prod - rx->cons > rx->mask + 1)
+	/*
+	 * A correct peer is never behind us, nor more than a ring ahead of
+	 * what we have handed back (pub <= cons <= prod <= pub + slots).
+	 */
+	if (prod - rx->cons > rx->pub + rx->mask + 1 - rx->cons)
 		return mmnet_rx_fail(rx, MMNET_REASON_PROD);
 	rx->prod = prod;
 	return prod != rx->cons;

@@ -35,7 +35,7 @@ struct mmnet_ring_stats {
 	u64 tx_bytes;
 	u64 tx_notify;			/* pushes that had to notify the peer */
 	u64 tx_notify_suppressed;	/* pushes the peer did not need to hear */
-	u64 tx_full;			/* times the producer ran out of room */
+	u64 tx_full;			/* times the producer waited for room */
 	u64 rx_frames;
 	u64 rx_bytes;
 	u64 rx_notify;			/* consumer progress the peer waited for */
@@ -107,10 +107,11 @@ bool mmnet_ring_tx_room(struct mmnet_ring *r, u32 len);
 int mmnet_ring_tx_alloc(struct mmnet_ring *r, const struct mmnet_frame *f,
 			void **data);
 bool mmnet_ring_tx_push(struct mmnet_ring *r);
-bool mmnet_ring_tx_arm(struct mmnet_ring *r, u32 len);
+int mmnet_ring_tx_arm(struct mmnet_ring *r, u32 len);
+u32 mmnet_ring_tx_pending(struct mmnet_ring *r);
 
 int mmnet_ring_rx_next(struct mmnet_ring *r, struct mmnet_frame *f);
 bool mmnet_ring_rx_publish(struct mmnet_ring *r);
-bool mmnet_ring_rx_arm(struct mmnet_ring *r);
+int mmnet_ring_rx_arm(struct mmnet_ring *r);
 
 #endif /* _MMNET_RING_H */

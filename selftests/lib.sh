@@ -93,3 +93,20 @@ on_peers() {
 		_i=$((_i + 1))
 	done
 }
+
+# iperf3c ARGS...: iperf3 -c ARGS, retried while the peer's server is still finishing the previous test
+# (one test at a time per server, and TCG makes its teardown slow).
+iperf3c() {
+	_try=0
+	while :; do
+		_out=$(iperf3 -c "$@" 2>&1) && { echo "$_out"; return 0; }
+		case $_out in
+		*"server is busy"*) [ $_try -lt 20 ] || break ;;
+		*) break ;;
+		esac
+		_try=$((_try + 1))
+		sleep 0.5
+	done
+	echo "$_out"
+	return 1
+}

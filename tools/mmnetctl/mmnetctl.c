@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -144,6 +145,9 @@ static int collect_device(const struct nlmsghdr *nlh, void *arg)
 	nl_parse(tb, MMNET_A_MAX, attrs, len);
 	if (!tb[MMNET_A_IFINDEX])
 		return 0;
+	/* A device with many peers comes in several messages, one after the other. */
+	if (list->n && list->dev[list->n - 1].ifindex == nl_get_u32(tb[MMNET_A_IFINDEX]))
+		return 0;
 	d = &list->dev[list->n++];
 	d->ifindex = nl_get_u32(tb[MMNET_A_IFINDEX]);
 	d->lower_ifindex = tb[MMNET_A_LOWER_IFINDEX] ? nl_get_u32(tb[MMNET_A_LOWER_IFINDEX]) : 0;
@@ -233,32 +237,31 @@ static void set_link_up(unsigned int ifindex)
 
 /* ---- the peer map and the classifier ---- */
 
+/* Like tc(8), mount the BPF file system when it is not there (e.g. in a fresh `ip netns exec`). */
 static void require_bpffs(void)
 {
 	struct statfs st;
 
+	if ((statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC_) &&
+	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+		die("/sys/fs/bpf is not a BPF file system and cannot be mounted (%s); mount -t bpf bpf /sys/fs/bpf",
+		    strerror(errno));
 	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC_)
 		die("/sys/fs/bpf is not a BPF file system (mount -t bpf bpf /sys/fs/bpf)");
 	if (mkdir("/sys/fs/bpf/mmnet", 0700) && errno != EEXIST)
 		die("cannot create /sys/fs/bpf/mmnet: %s", strerror(errno));
 }
 
-/* Open the map pinned at @path and make sure it is an mmnet peer map. */
+/*
+ * Open the map pinned at @path.  Whether it is an mmnet peer map is the module's call: it checks the type and
+ * sizes on attach and says what it expected.
+ */
 static int open_peer_map(const char *path)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
 	int fd = bpf_obj_get(path);
 
 	if (fd < 0)
 		die("cannot open the BPF map pinned at %s: %s", path, strerror(errno));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		die("%s: %s", path, strerror(errno));
-	if (info.type != BPF_MAP_TYPE_HASH || info.key_size != sizeof(struct mmnet_peer_key) ||
-	    info.value_size != sizeof(struct mmnet_peer_value))
-		die("%s is not an mmnet peer map (type %u, key %u bytes, value %u bytes; expected a hash map "
-		    "with %zu-byte keys and %zu-byte values)", path, info.type, info.key_size,
-		    info.value_size, sizeof(struct mmnet_peer_key), sizeof(struct mmnet_peer_value));
 	return fd;
 }
 
@@ -347,22 +350,19 @@ static int cmd_attach(int argc, char **argv)
 		die("cannot attach an mmnet device to itself");
 
 	require_bpffs();
-	if (map_path) {
-		map_fd = open_peer_map(map_path);
-		if (strcmp(map_path, MMNET_PEER_MAP_PIN)) {
-			unlink(MMNET_PEER_MAP_PIN);
-			if (bpf_obj_pin(map_fd, MMNET_PEER_MAP_PIN))
-				die("cannot pin the peer map at %s: %s", MMNET_PEER_MAP_PIN, strerror(errno));
-		}
-	} else {
-		map_fd = attach_classifier(lower_ifindex);
-	}
+	map_fd = map_path ? open_peer_map(map_path) : attach_classifier(lower_ifindex);
 
 	genl_msg_init(&m, nl.family, MMNET_CMD_ATTACH, MMNET_GENL_VERSION, 0);
 	nl_put_u32(&m, MMNET_A_IFINDEX, ifindex);
 	nl_put_u32(&m, MMNET_A_LOWER_IFINDEX, lower_ifindex);
 	nl_put_u32(&m, MMNET_A_PEER_MAP_FD, map_fd);
 	nl_check(&nl.sock, nl_talk(&nl.sock, &m, NULL, NULL), "attach");
+	/* Pinned only once the module took it, so that a refused map never replaces a good pin. */
+	if (map_path && strcmp(map_path, MMNET_PEER_MAP_PIN)) {
+		unlink(MMNET_PEER_MAP_PIN);
+		if (bpf_obj_pin(map_fd, MMNET_PEER_MAP_PIN))
+			die("cannot pin the peer map at %s: %s", MMNET_PEER_MAP_PIN, strerror(errno));
+	}
 	close(map_fd);
 	set_link_up(ifindex);
 	return 0;
@@ -431,7 +431,9 @@ static int cmd_set_enabled(int argc, char **argv, bool enabled)
 
 struct show_ctx {
 	unsigned int only_ifindex;
+	unsigned int last_ifindex;	/* the device being printed: more of its peers may follow */
 	int shown;
+	bool first_peer;
 };
 
 static const char *const peer_states[] = {
@@ -534,7 +536,6 @@ static int show_device(const struct nlmsghdr *nlh, void *arg)
 	char name[IF_NAMESIZE], lower[IF_NAMESIZE];
 	unsigned int ifindex;
 	const void *attrs;
-	bool first = true;
 	size_t len;
 
 	attrs = genl_attrs(nlh, &len);
@@ -544,6 +545,13 @@ static int show_device(const struct nlmsghdr *nlh, void *arg)
 	ifindex = nl_get_u32(tb[MMNET_A_IFINDEX]);
 	if (ctx->only_ifindex && ifindex != ctx->only_ifindex)
 		return 0;
+	/* A device with many peers comes in several messages: print it once, then the rest of its peers. */
+	if (ifindex == ctx->last_ifindex)
+		goto peers;
+	if (json && ctx->shown)
+		fputs("]}", stdout);
+	ctx->last_ifindex = ifindex;
+	ctx->first_peer = true;
 	printf(json ? "%s{\"ifname\": \"%s\", \"lower\": \"%s\", \"enabled\": %s" :
 		      "%s%s: lower %s, %s\n",
 	       json && ctx->shown ? ", " : "", ifname_or_none(ifindex, name),
@@ -553,15 +561,14 @@ static int show_device(const struct nlmsghdr *nlh, void *arg)
 	print_stats(tb[MMNET_A_STATS], "  ");
 	if (json)
 		fputs(", \"peers\": [", stdout);
+	ctx->shown++;
+peers:
 	if (tb[MMNET_A_PEERS]) {
 		nl_for_each_nested(peer, tb[MMNET_A_PEERS]) {
-			print_peer(peer, first);
-			first = false;
+			print_peer(peer, ctx->first_peer);
+			ctx->first_peer = false;
 		}
 	}
-	if (json)
-		fputs("]}", stdout);
-	ctx->shown++;
 	return 0;
 }
 
@@ -585,7 +592,7 @@ static int cmd_show(int argc, char **argv)
 		fputs("[", stdout);
 	nl_check(&nl.sock, nl_talk(&nl.sock, &m, show_device, &ctx), "show");
 	if (json)
-		fputs("]\n", stdout);
+		fputs(ctx.shown ? "]}]\n" : "]\n", stdout);
 	return 0;
 }
 

@@ -57,7 +57,7 @@
 enum mmnet_chan_state {
 	MMNET_STATE_INIT = 0,		/* region ready, peer's not mapped yet */
 	MMNET_STATE_CONNECTED = 1,	/* peer's region mapped and valid */
-	MMNET_STATE_CLOSING = 2,	/* leaving: no more frames either way */
+	MMNET_STATE_CLOSING = 2	/* leaving: no more frames either way */
 };
 
 /* Why an endpoint is CLOSING (ctrl.reason); 0 is an orderly close. */
@@ -70,7 +70,7 @@ enum mmnet_chan_reason {
 	MMNET_REASON_LEN = 5,		/* descriptor len outside the frame limits */
 	MMNET_REASON_FLAGS = 6,		/* unknown or conflicting flags */
 	MMNET_REASON_CSUM = 7,		/* checksum fields out of range */
-	MMNET_REASON_GSO = 8,		/* GSO fields invalid or not negotiated */
+	MMNET_REASON_GSO = 8		/* GSO fields invalid or not negotiated */
 };
 
 /*
@@ -130,22 +130,29 @@ struct mmnet_desc {
 	__le16 csum_offset;	/* of the checksum field, from csum_start */
 };
 
-#ifdef __cplusplus
-#define MMNET_CHAN_ASSERT(expr) static_assert(expr, #expr)
-#else
-#define MMNET_CHAN_ASSERT(expr) _Static_assert(expr, #expr)
+/* The layout checked at build time, in the kernel and wherever C11 or C++11 is. */
+#if defined(__KERNEL__)
+#include <linux/build_bug.h>
+#define MMNET_CHAN_ASSERTS
+#elif defined(__cplusplus) && __cplusplus >= 201103L
+#define MMNET_CHAN_ASSERTS
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#include <assert.h>
+#define MMNET_CHAN_ASSERTS
 #endif
 
-MMNET_CHAN_ASSERT(sizeof(struct mmnet_ctrl) == MMNET_PAGE_SIZE);
-MMNET_CHAN_ASSERT(__builtin_offsetof(struct mmnet_ctrl, nr_refs) == 0x014);
-MMNET_CHAN_ASSERT(__builtin_offsetof(struct mmnet_ctrl, state) == 0x040);
-MMNET_CHAN_ASSERT(__builtin_offsetof(struct mmnet_ctrl, tx_prod) == 0x080);
-MMNET_CHAN_ASSERT(__builtin_offsetof(struct mmnet_ctrl, rx_cons) == 0x0c0);
-MMNET_CHAN_ASSERT(__builtin_offsetof(struct mmnet_ctrl, refs) == 0x100);
-MMNET_CHAN_ASSERT(sizeof(struct mmnet_desc) == 16);
-MMNET_CHAN_ASSERT(__builtin_offsetof(struct mmnet_desc, flags) == 8);
-MMNET_CHAN_ASSERT(__builtin_offsetof(struct mmnet_desc, csum_offset) == 14);
-MMNET_CHAN_ASSERT(MMNET_BODY_BYTES(MMNET_SLOTS_MAX, MMNET_DATA_SIZE_MAX) <=
-		  MMNET_MAX_REFS * MMNET_PAGE_SIZE);
+#ifdef MMNET_CHAN_ASSERTS
+static_assert(sizeof(struct mmnet_ctrl) == MMNET_PAGE_SIZE, "one page");
+static_assert(__builtin_offsetof(struct mmnet_ctrl, nr_refs) == 0x014, "layout");
+static_assert(__builtin_offsetof(struct mmnet_ctrl, state) == 0x040, "layout");
+static_assert(__builtin_offsetof(struct mmnet_ctrl, tx_prod) == 0x080, "layout");
+static_assert(__builtin_offsetof(struct mmnet_ctrl, rx_cons) == 0x0c0, "layout");
+static_assert(__builtin_offsetof(struct mmnet_ctrl, refs) == 0x100, "layout");
+static_assert(sizeof(struct mmnet_desc) == 16, "16-byte descriptors");
+static_assert(__builtin_offsetof(struct mmnet_desc, flags) == 8, "layout");
+static_assert(__builtin_offsetof(struct mmnet_desc, csum_offset) == 14, "layout");
+static_assert(MMNET_BODY_BYTES(MMNET_SLOTS_MAX, MMNET_DATA_SIZE_MAX) <=
+	      MMNET_MAX_REFS * MMNET_PAGE_SIZE, "refs[] covers the largest body");
+#endif
 
 #endif /* _UAPI_LINUX_MMNET_CHANNEL_H */

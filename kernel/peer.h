@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _MMNET_PEER_H
+#define _MMNET_PEER_H
+
+#include <linux/if_ether.h>
+#include <linux/in6.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/mmnet.h>
+
+#include "region.h"
+#include "ring.h"
+#include "stats.h"
+#include "transport.h"
+
+struct mmnet_device;
+
+/* Addresses per family a peer is reachable at; more are not published. */
+#define MMNET_PEER_MAX_ADDRS	8
+
+/**
+ * struct mmnet_addrs - where a peer is reachable: its lower NIC's addresses
+ * @rcu: for freeing after the transmit path's IP lookup is done with it
+ * @mac: the MAC
+ * @nr_ipv4: used entries of @ipv4
+ * @nr_ipv6: used entries of @ipv6
+ * @ipv4: IPv4 addresses
+ * @ipv6: IPv6 addresses, link-local ones included
+ */
+struct mmnet_addrs {
+	struct rcu_head rcu;
+	u8 mac[ETH_ALEN];
+	u8 nr_ipv4;
+	u8 nr_ipv6;
+	__be32 ipv4[MMNET_PEER_MAX_ADDRS];
+	struct in6_addr ipv6[MMNET_PEER_MAX_ADDRS];
+};
+
+/* peer->flags: requests to the peer work, set from any context */
+enum {
+	MMNET_PEER_F_SYNC,	/* the peer's region state changed */
+	MMNET_PEER_F_REMOVE,	/* tear the peer down */
+};
+
+/**
+ * struct mmnet_peer - one co-located peer of an mmnet device: one channel
+ * @mmnet: the device
+ * @ops: the transport
+ * @transport: the transport's state for this peer
+ * @id: the peer's id on the transport (domid on Xen, endpoint id on loop)
+ * @state: enum mmnet_peer_state; written under RTNL, read anywhere
+ * @flags: MMNET_PEER_F_* requests for the peer work
+ * @attached: the peer's region is mapped and the ring attached to it
+ * @published: the peer's addresses are in the device's peer map
+ * @in_service: in the transmit lookup (@hash_node); the data path checks it
+ *	when it finds the peer through @list
+ * @removing: in a removal batch (@batch_node)
+ * @close_reason: enum mmnet_chan_reason to close the ring with
+ * @mac: copy of @addrs->mac for the transmit path, which writes it into
+ *	every frame as the destination
+ * @addrs: the peer's addresses, replaced as a whole under RTNL
+ * @own: the own region, which the peer maps read-only
+ * @ring: the two directions over @own and the peer's region
+ * @tx_lock: serialises the producer side: the ring's tx functions,
+ *	@backlog, @tx_closed and @queue_stopped (the device is LLTX)
+ * @backlog: frames waiting for ring space while the device has no qdisc
+ * @tx_closed: the channel takes no more frames
+ * @queue_stopped: this peer stopped the device's tx queue (qdisc attached)
+ * @napi: receive, and the drain of @backlog on consumer progress
+ * @napi_enabled: @napi was enabled (it is once the ring is attached)
+ * @stats: this peer's reason counters; the device has a set of its own
+ * @list: in the device's @peer_list (RTNL, RCU for readers)
+ * @hash_node: in the device's @peer_hash while @in_service
+ * @batch_node: in a removal batch
+ * @refcount: the device's list holds one; the last put frees after RCU
+ * @rcu: for that free
+ */
+struct mmnet_peer {
+	struct mmnet_device *mmnet;
+	const struct mmnet_transport_ops *ops;
+	void *transport;
+	u32 id;
+	u8 state;
+	unsigned long flags;
+	bool attached;
+	bool published;
+	bool in_service;
+	bool removing;
+	u32 close_reason;
+	u8 mac[ETH_ALEN] __aligned(2);
+	struct mmnet_addrs __rcu *addrs;
+	struct mmnet_region own;
+	struct mmnet_ring *ring;
+
+	spinlock_t tx_lock; /* producer side of @ring, @backlog */
+	struct sk_buff_head backlog;
+	bool tx_closed;
+	bool queue_stopped;
+
+	struct napi_struct napi;
+	bool napi_enabled;
+	struct mmnet_stats __percpu *stats;
+
+	struct list_head list;
+	struct hlist_node hash_node;
+	struct list_head batch_node;
+	struct kref refcount;
+	struct rcu_head rcu;
+};
+
+int mmnet_peer_init(void);
+
+/* Count a reason in the peer's set and in the device's (BHs disabled). */
+void mmnet_peer_count(struct mmnet_peer *peer, enum mmnet_stat stat, u64 n);
+
+unsigned int mmnet_peer_stats_count(void);
+const char *mmnet_peer_stat_name(unsigned int i);
+void mmnet_peer_stats_read(struct mmnet_peer *peer, u64 *vals);
+
+void mmnet_peer_put(struct mmnet_peer *peer);
+struct mmnet_peer *mmnet_peer_lookup(struct mmnet_device *mmnet,
+				     struct sk_buff *skb);
+void mmnet_peer_set_addrs(struct mmnet_peer *peer,
+			  const struct mmnet_addrs *addrs);
+void mmnet_peer_publish(struct mmnet_peer *peer);
+void mmnet_peer_unpublish(struct mmnet_peer *peer);
+void mmnet_peer_fail(struct mmnet_peer *peer);
+void mmnet_peer_check_remote(struct mmnet_peer *peer);
+void mmnet_peers_remove(struct list_head *batch);
+void mmnet_peer_batch_add(struct mmnet_peer *peer, struct list_head *batch);
+void mmnet_peer_notify(struct mmnet_peer *peer);
+void mmnet_peer_work_cancel(void);
+
+/* send.c and receive.c, per peer */
+void mmnet_tx_drain(struct mmnet_peer *peer);
+bool mmnet_tx_idle(struct mmnet_peer *peer);
+unsigned int mmnet_tx_shutdown(struct mmnet_peer *peer);
+int mmnet_poll(struct napi_struct *napi, int budget);
+
+#endif /* _MMNET_PEER_H */
