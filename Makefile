@@ -23,8 +23,8 @@ BPF_OBJS := bpf/mmnet.bpf.o
 HOST_TESTS := $(BUILD)/host/classifier_test
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard tools/*/Makefile))
 
-.PHONY: all kernel bpf tools host-tests deps check demo stage clean
-all: kernel bpf tools host-tests
+.PHONY: all kernel bpf tools host-tests ring-tests deps check demo stage clean
+all: kernel bpf tools host-tests ring-tests
 
 deps:
 	scripts/deps
@@ -43,6 +43,10 @@ host-tests: $(HOST_TESTS)
 $(BUILD)/host/%: selftests/host/%.c $(UAPI)/linux/mmnet.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< -lbpf -o $@
+
+# The ring logic built in userspace: unit tests, the fuzzer, the benchmark (selftests/ring).
+ring-tests:
+	$(MAKE) -C selftests/ring
 
 check: deps all
 	scripts/check
@@ -63,4 +67,5 @@ clean:
 	$(MAKE) -C kernel KDIR=$(KDIR) clean
 	@for d in $(TOOL_DIRS); do $(MAKE) -C $$d clean; done
 	rm -f $(BPF_OBJS)
+	$(MAKE) -C selftests/ring clean
 	rm -rf $(BUILD)/host

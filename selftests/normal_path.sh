@@ -17,7 +17,7 @@ for peer in $MMNET_PEERS; do
 	rate=$(echo "$out" | awk '/sender$/ { for (i = 2; i <= NF; i++) if ($i ~ /bits\/sec$/) print $(i - 1), $i }')
 	[ -n "$rate" ] || { echo "$out"; fail "iperf3 to $peer printed no result"; }
 	# The stream really left through eth0: at least a megabyte more on its counter.
-	[ $((after - before)) -gt 1000000 ] || fail "eth0 sent only $((after - before)) bytes during iperf3"
+	[ $((after - before)) -gt 1000000 ] || fail "eth0 sent only $((after - before)) bytes during iperf3 ($rate)"
 	echo "ok: TCP to $peer over eth0: $rate"
 done
 exit $ksft_pass
