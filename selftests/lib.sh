@@ -46,9 +46,10 @@ check_fails() {
 
 module_loaded() { grep -q '^mmnet ' /proc/modules; }
 
+# mmnet_load [PARAM=VALUE...]: load mmnet.ko here, with these module parameters, unless it is loaded.
 mmnet_load() {
 	[ -f "$MMNET_KO" ] || fail "$MMNET_KO is missing (run make)"
-	module_loaded || insmod "$MMNET_KO" || fail "insmod $MMNET_KO"
+	module_loaded || insmod "$MMNET_KO" "$@" || fail "insmod $MMNET_KO $*"
 }
 
 mmnet_unload() {
@@ -109,4 +110,157 @@ iperf3c() {
 	done
 	echo "$_out"
 	return 1
+}
+
+# refused DESCRIPTION MESSAGE COMMAND...: COMMAND fails, says why in one line on stderr that contains
+# MESSAGE, and prints nothing on stdout.  Its exit status is left in refused_rc.
+refused() {
+	what=$1 msg=$2
+	shift 2
+	refused_rc=0
+	"$@" >/tmp/ksft-refused.out 2>/tmp/ksft-refused.err || refused_rc=$?
+	err=$(cat /tmp/ksft-refused.err)
+	[ $refused_rc -ne 0 ] || fail "$what: accepted"
+	[ "$(wc -l </tmp/ksft-refused.err)" -eq 1 ] || { echo "$err"; fail "$what: not one line of error"; }
+	[ ! -s /tmp/ksft-refused.out ] || { cat /tmp/ksft-refused.out; fail "$what: output on stdout"; }
+	echo "$err" | grep -qF "$msg" || { echo "$err"; fail "$what: no \"$msg\""; }
+	echo "ok: $what (exit $refused_rc): $err"
+}
+
+# stat_of DEV NAME: the kernel's counter NAME of DEV (/sys/class/net/DEV/statistics: tx_bytes, rx_bytes...).
+stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
+
+# ---- mmnet in every guest ----
+#
+# On the plain testbed the guests are network namespaces of one kernel: one insmod serves them all.  On Xen
+# every guest has its own kernel and loads its own module.  These helpers do the right thing on both: they
+# act here, then in every peer through on_peers, where what the shared kernel already did is a no-op.
+
+# mmnet_down: no mmnet anywhere: the module unloaded here and in every peer, and eth0 without a clsact
+# qdisc.  For cleanups: never fails.
+mmnet_down() {
+	! module_loaded || rmmod mmnet
+	tc qdisc del dev eth0 clsact 2>/dev/null
+	on_peers "! grep -q '^mmnet ' /proc/modules || rmmod mmnet; tc qdisc del dev eth0 clsact 2>/dev/null; true" \
+		>/dev/null 2>&1
+	true
+}
+
+# mmnet_load_all [PARAM=VALUE...]: a fresh mmnet.ko, loaded with these module parameters, here and in
+# every peer.
+mmnet_load_all() {
+	mmnet_down
+	mmnet_load "$@"
+	on_peers ". ./lib.sh; mmnet_load $*" || fail "cannot load mmnet.ko in the peers"
+}
+
+# mmnet_has_transport: whether the module can connect this testbed's guests at all: the loop transport
+# joins the devices of the plain testbed's one kernel; on Xen the module opts in through xenstore
+# (docs/xenstore.md) once it has a Xen transport.
+mmnet_has_transport() {
+	case ${MMNET_TESTBED:-} in
+	plain) return 0 ;;
+	xen) xenstore-read data/mmnet/version >/dev/null 2>&1 ;;
+	*) return 1 ;;
+	esac
+}
+
+# mmnet_wait_peers: wait (30 s at most) until this guest's mmnet device has a connected peer for every
+# other guest; fail if it does not.  Skip the test (exit 4) if there is no transport for this testbed:
+# nothing can connect then.
+mmnet_wait_peers() {
+	_want=$((MMNET_GUESTS - 1)) _tick=0
+	[ "$_want" -ge 1 ] || skip "needs two guests"
+	while :; do
+		_n=$(mmnetctl show 2>/dev/null | grep -c 'state connected')
+		[ "$_n" -lt "$_want" ] || return 0
+		if [ $_tick -eq 50 ] && ! mmnet_has_transport; then
+			skip "mmnet.ko has no transport for the ${MMNET_TESTBED:-?} testbed (it did not opt in through xenstore)"
+		fi
+		[ $_tick -lt 300 ] || { mmnetctl show; fail "$_n connected peers after 30 s, expected $_want"; }
+		sleep 0.1
+		_tick=$((_tick + 1))
+	done
+}
+
+# mmnet_up [PARAM=VALUE...]: mmnet_load_all, then eth0 attached with mmnetctl here and in every peer, and
+# every pair of guests connected (mmnet_wait_peers).
+mmnet_up() {
+	mmnet_load_all "$@"
+	mmnetctl attach eth0 || fail "mmnetctl attach eth0"
+	on_peers "mmnetctl attach eth0" || fail "mmnetctl attach eth0 in the peers"
+	mmnet_wait_peers
+}
+
+# peer_id ADDR: the id (on the transport) of this guest's peer that has the address ADDR, from mmnetctl
+# show; its counters are peer<ID>_<name> in ethtool -S mmnet0.
+peer_id() {
+	mmnetctl show | awk -v a="$1" '
+		$1 == "peer" { id = $2 }
+		$1 == "addrs" { for (i = 2; i <= NF; i++) if ($i == a) { print id; exit } }'
+}
+
+# ---- transfers checked end to end ----
+#
+# A sink on a peer hashes what one TCP connection brings; the sender hashes what it sends; equal hashes
+# mean that everything arrived, in order, unharmed.  Nothing is stored: the guests have little memory.
+
+PAYLOAD_BLOCK=/tmp/mmnet-payload.blk
+
+# payload_init: make the random block that payload repeats (before two payloads run at once).
+payload_init() {
+	[ -s $PAYLOAD_BLOCK ] || head -c 1048573 /dev/urandom >$PAYLOAD_BLOCK || fail "cannot make $PAYLOAD_BLOCK"
+}
+
+# payload MIB [GATE]: exactly MIB MiB of random data on stdout.  /dev/urandom makes ~10 MB/s under TCG, so
+# one random block is repeated; its size, a prime, keeps the repeats out of step with every power-of-two
+# boundary (pages, ring slots, data areas), so that a lost, repeated or stale chunk still changes the hash.
+# cat, given the block MIB times, moves it with sendfile (busybox head and nc move a few KiB per call).
+# With GATE, the last MiB waits until the file GATE exists (and GATE.wait marks that it waits), so that the
+# connection is open and busy until the test did what it must do during the transfer (10 min at most).
+payload() {
+	_mib=$1 _gate=${2:-}
+	head -c $((3 * _mib)) $PAYLOAD_BLOCK >/tmp/mmnet-payload.tail.$$ || return 1
+	set --
+	_i=1
+	while [ $_i -lt "$_mib" ]; do
+		set -- "$@" $PAYLOAD_BLOCK
+		_i=$((_i + 1))
+	done
+	[ $# -eq 0 ] || cat "$@" || return 1
+	if [ -n "$_gate" ]; then
+		: >"$_gate.wait"
+		_i=0
+		while [ ! -e "$_gate" ] && [ $_i -lt 6000 ]; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+	fi
+	cat $PAYLOAD_BLOCK /tmp/mmnet-payload.tail.$$
+	_rc=$?
+	rm -f /tmp/mmnet-payload.tail.$$
+	return $_rc
+}
+
+# send_payload ADDR PORT MIB [GATE]: payload MIB [GATE] over one TCP connection to ADDR:PORT (bash's
+# /dev/tcp: the socket is cat's stdout).  Fails if the connection cannot be made or breaks.
+send_payload() {
+	bash -c '. ./lib.sh && payload "$2" "$3" >"/dev/tcp/$0/$1"' "$1" "$2" "$3" "${4:-}"
+}
+
+# sink_start I PORT: on guest I, a one-shot TCP server on PORT that writes the sha256 of all it receives
+# to /tmp/mmnet-sink.PORT once the sender closes; returns when it listens.  (The agent takes one line.)
+sink_start() {
+	_f=/tmp/mmnet-sink.$2 _hex=$(printf %04X "$2")
+	on_guest "$1" "rm -f $_f $_f.part; busybox nc -l -p $2 -e sh -c 'sha256sum >$_f.part && mv $_f.part $_f' \
+</dev/null >/dev/null 2>&1 & i=0; until grep -q ':$_hex [0-9A-F:]* 0A ' /proc/net/tcp /proc/net/tcp6; do \
+[ \$i -lt 100 ] || { echo 'the sink does not listen'; exit 1; }; sleep 0.1; i=\$((i + 1)); done" ||
+		fail "cannot start a sink on guest $1"
+}
+
+# sink_sum I PORT: the sha256 the sink on guest I computed (waits for it up to 25 s: on_guest's limit).
+sink_sum() {
+	_f=/tmp/mmnet-sink.$2
+	on_guest "$1" "i=0; until [ -s $_f ]; do [ \$i -lt 250 ] || exit 1; sleep 0.1; i=\$((i + 1)); done; \
+cut -d' ' -f1 $_f; rm -f $_f"
 }

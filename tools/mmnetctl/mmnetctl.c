@@ -26,9 +26,9 @@
 #include <linux/mmnet.h>
 
 #include "../lib/nl.h"
+#include "../lib/version.h"
 #include "mmnet.skel.h"
 
-#define MMNET_VERSION	"0.1"
 #define BPF_FS_MAGIC_	0xcafe4a11
 #define TC_HANDLE	1
 #define TC_PRIORITY	1
