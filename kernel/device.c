@@ -4,6 +4,7 @@
 #include "loop.h"
 #include "peer.h"
 #include "peermap.h"
+#include "xen.h"
 
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -134,6 +135,19 @@ static bool mmnet_lower_taken(const struct net_device *lower)
 	return false;
 }
 
+/*
+ * Which transport finds the device's peers: in a Xen guest, the other
+ * guests of the host, through xenstore; anywhere else, the other attached
+ * mmnet devices of this kernel (loop), as on the plain testbed.
+ */
+static int mmnet_device_join(struct mmnet_device *mmnet,
+			     struct netlink_ext_ack *extack)
+{
+	if (mmnet_xen_available())
+		return mmnet_xen_join(mmnet, extack);
+	return mmnet_loop_join(mmnet);
+}
+
 /**
  * mmnet_device_attach - shortcut @lower's traffic through this device
  * @mmnet: the device
@@ -169,7 +183,7 @@ int mmnet_device_attach(struct mmnet_device *mmnet, struct net_device *lower,
 		return 0;
 	netdev_hold(lower, &mmnet->lower_tracker, GFP_KERNEL);
 	rcu_assign_pointer(mmnet->lower, lower);
-	ret = mmnet_loop_join(mmnet);
+	ret = mmnet_device_join(mmnet, extack);
 	if (ret) {
 		/* The caller keeps its map reference on failure. */
 		mmnet->peer_map = NULL;
@@ -207,6 +221,7 @@ int mmnet_device_detach(struct mmnet_device *mmnet)
 	ASSERT_RTNL();
 	if (!lower)
 		return -ENOTCONN;
+	mmnet_xen_leave(mmnet);
 	mmnet_loop_leave(mmnet);
 	mmnet_device_remove_peers(mmnet);
 	mmnet_device_set_map(mmnet, NULL);

@@ -10,6 +10,7 @@
 #include "netlink.h"
 #include "peer.h"
 #include "version.h"
+#include "xen.h"
 
 #include <linux/init.h>
 #include <linux/module.h>
@@ -28,6 +29,9 @@ static int __init mmnet_mod_init(void)
 	ret = mmnet_loop_init();
 	if (ret)
 		goto err_loop;
+	ret = mmnet_xen_init();
+	if (ret)
+		goto err_xen;
 	ret = mmnet_device_init();
 	if (ret)
 		goto err_device;
@@ -41,6 +45,8 @@ static int __init mmnet_mod_init(void)
 err_netlink:
 	mmnet_device_uninit();
 err_device:
+	mmnet_xen_uninit();
+err_xen:
 	mmnet_loop_uninit();
 err_loop:
 	mmnet_peer_work_cancel();
@@ -57,6 +63,7 @@ static void __exit mmnet_mod_exit(void)
 {
 	mmnet_netlink_uninit();
 	mmnet_device_uninit();
+	mmnet_xen_uninit();
 	mmnet_loop_uninit();
 	mmnet_peer_work_cancel();
 	rcu_barrier();

@@ -60,6 +60,8 @@ enum {
  * @in_service: in the transmit lookup (@hash_node); the data path checks it
  *	when it finds the peer through @list
  * @removing: in a removal batch (@batch_node)
+ * @polled: the transport runs NAPI from a timer: NAPI does not arm the
+ *	ring's receive event, so the peer has no reason to notify us
  * @close_reason: enum mmnet_chan_reason to close the ring with
  * @mac: copy of @addrs->mac for the transmit path, which writes it into
  *	every frame as the destination
@@ -91,6 +93,7 @@ struct mmnet_peer {
 	bool published;
 	bool in_service;
 	bool removing;
+	bool polled;
 	u32 close_reason;
 	u8 mac[ETH_ALEN] __aligned(2);
 	struct mmnet_addrs __rcu *addrs;

@@ -254,7 +254,12 @@ int mmnet_poll(struct napi_struct *napi, int budget)
 	mmnet_tx_drain(peer);
 	mmnet_peer_check_remote(peer);
 	if (done < budget && napi_complete_done(napi, done)) {
-		int ret = mmnet_ring_rx_arm(peer->ring);
+		int ret;
+
+		/* Polled: the next poll comes anyway, no event is wanted. */
+		if (READ_ONCE(peer->polled))
+			return done;
+		ret = mmnet_ring_rx_arm(peer->ring);
 
 		if (ret > 0)
 			napi_schedule(napi);

@@ -23,7 +23,10 @@
  *     puts the peer in service (lookup, peer map).  A transport that learns
  *     of the peer's progress out of band may call mmnet_peer_sync().
  *  4. Events from the peer: the transport calls mmnet_peer_kick() from any
- *     context (an interrupt handler on Xen); the core polls with NAPI.
+ *     context (an interrupt handler on Xen); the core polls with NAPI.  A
+ *     transport that polls instead (a timer calling mmnet_peer_kick()) sets
+ *     peer->polled: NAPI then leaves the ring's receive event unarmed, so
+ *     the peer sends no notifications.
  *  5. The peer vanishes (domain gone, watch fired): the transport calls
  *     mmnet_peer_schedule_removal() from any context.  The core's own
  *     reasons to remove a peer are an orderly close announced in the peer's

@@ -84,6 +84,12 @@ on_guest() {
 	return "$_rc"
 }
 
+# on_dom0 COMMAND...: on_guest, in dom0 (the Xen testbed only): the toolstack, xl and xenstore.
+on_dom0() { on_guest 254 "$@"; }
+
+# xen_domid I: guest I's domain id now (it changes with xl restore and xl create).
+xen_domid() { on_dom0 "xl domid g$1"; }
+
 # on_peers COMMAND...: on_guest on every guest but this one; fails on the first failure.
 on_peers() {
 	_i=1

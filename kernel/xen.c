@@ -1,0 +1,1257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Xen transport: channels between co-located Xen guests, found and set
+ * up through xenstore (docs/xenstore.md is the protocol).
+ *
+ * Taking part.  While an mmnet device is attached, the domain publishes
+ * data/mmnet/version and data/mmnet/addrs (its lower NIC's addresses); the
+ * dom0 daemon then introduces it to every other guest that takes part by
+ * creating data/mmnet/peer/<B>/ in both domains, with permissions for the
+ * pair only.  Detach and unload remove data/mmnet.
+ *
+ * The rendezvous.  For each such directory this side keeps a struct
+ * mmnet_xen_peer, which watches the peer's directory for us.  A channel
+ * (struct mmnet_xen_chan, one core peer) is one incarnation of the pair:
+ * the own region granted to the peer, and once the peer says where its
+ * region is, that region mapped read-only.  The lower domid is the leader:
+ * it allocates the event channel, and it maps the follower's region only
+ * once the follower has mapped the leader's current one and said so
+ * (peer-ring-ref).  That echo is what keeps either side from mapping a
+ * region left over from an earlier incarnation: a grant reference is reused
+ * only after the peer unmapped it, so an equal reference means the same
+ * region.  A mapped channel whose peer's values change goes, and a new one
+ * is offered at once.
+ *
+ * One ordered work item does everything that talks to xenstore, from a
+ * snapshot of the peer's directory read in a transaction; it takes RTNL
+ * only to act on the core, never across xenstore I/O: the xenwatch thread
+ * may wait for RTNL (netfront) while our I/O or a watch unregistration
+ * waits for it.  Watches, the core's close, address changes, the polling
+ * knob and suspend/resume only mark what changed and queue the work.
+ *
+ * Save/restore.  A PV guest cannot be saved while it maps foreign pages, so
+ * a PM freeze callback tears every channel down first; after thaw or
+ * restore (perhaps as a new domid) everything is published afresh.
+ */
+
+#include "xen.h"
+#include "xenchan.h"
+#include "device.h"
+#include "peer.h"
+
+#include <linux/ctype.h>
+#include <linux/etherdevice.h>
+#include <linux/inet.h>
+#include <linux/inetdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/platform_device.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
+#include <xen/interface/xen.h>
+#include <xen/xenbus.h>
+
+#define MMNET_XS_VERSION	"1"
+#define MMNET_XS_HOME		"data/mmnet"
+#define MMNET_XS_PEERS		MMNET_XS_HOME "/peer"
+/* Peers a domain keeps at once; each costs a region of its own. */
+#define MMNET_XEN_MAX_PEERS	64
+/* What data/mmnet/addrs announces at most (docs/xenstore.md). */
+#define MMNET_XEN_MAX_ADDRS	16
+#define MMNET_XEN_ADDRS_LEN	(MMNET_XEN_MAX_ADDRS * INET6_ADDRSTRLEN)
+/* Longest value read from xenstore: a list of addresses or MACs. */
+#define MMNET_XS_VALUE_MAX	2048
+/* Transactions retried on conflict before trying again later. */
+#define MMNET_XS_RETRIES	10
+#define MMNET_XEN_RETRY		HZ
+#define MMNET_XEN_BACKOFF_MAX	(64 * HZ)
+#define MMNET_XEN_POLL_MAX_US	1000000
+
+/* A rendezvous directory's state node. */
+enum {
+	MMNET_XS_NONE,		/* absent: no channel offered */
+	MMNET_XS_CONNECTING,	/* region offered */
+	MMNET_XS_CONNECTED,	/* the peer's region (peer-ring-ref) mapped */
+	MMNET_XS_CLOSING,	/* no channel */
+	MMNET_XS_BAD,		/* unreadable or unknown: as closing */
+};
+
+static const char * const mmnet_xs_states[] = {
+	[MMNET_XS_CONNECTING]	= "connecting",
+	[MMNET_XS_CONNECTED]	= "connected",
+	[MMNET_XS_CLOSING]	= "closing",
+};
+
+/* The values of one rendezvous directory; 0 stands for absent. */
+struct mmnet_xs_rdv {
+	u8 state;
+	u32 ring_ref;
+	u32 port;
+	u32 peer_ref;
+};
+
+/* xp->flags */
+enum {
+	MMNET_XP_DIRTY,		/* something in the pair's directories changed */
+	MMNET_XP_DIR,		/* our directory itself was created or removed */
+};
+
+/**
+ * struct mmnet_xen_peer - a peer domain we were introduced to
+ * @node: in mmnet_xen.peers (additions and removals under mmnet_xen.lock)
+ * @domid: the peer domain
+ * @flags: MMNET_XP_* for the work, from any context
+ * @gone: its directory is no longer listed: tear down, then forget
+ * @seen: listed by the current scan
+ * @watching: @watch is registered
+ * @watch: on the peer's rendezvous directory
+ * @own_dir: our rendezvous directory, relative to our domain's home
+ * @remote_dir: the peer's, absolute
+ * @chan: the current channel, or NULL; RTNL
+ * @backoff: delay before a new channel after a failed one; RTNL
+ * @retry_at: when that delay ends; RTNL
+ * @pub: what we last wrote in @own_dir
+ * @pub_ok: @pub is known to be there
+ */
+struct mmnet_xen_peer {
+	struct list_head node;
+	domid_t domid;
+	unsigned long flags;
+	bool gone;
+	bool seen;
+	bool watching;
+	struct xenbus_watch watch;
+	char own_dir[32];
+	char remote_dir[64];
+	struct mmnet_xen_chan *chan;
+	unsigned long backoff;
+	unsigned long retry_at;
+	struct mmnet_xs_rdv pub;
+	bool pub_ok;
+};
+
+/* mmnet_xen.flags */
+enum {
+	MMNET_XEN_SCAN,		/* the list of rendezvous directories changed */
+	MMNET_XEN_MODE,		/* xen_poll_us changed */
+	MMNET_XEN_RESET,	/* resumed: perhaps another domid, republish */
+};
+
+/**
+ * struct mmnet_xen_state - the domain's one Xen endpoint
+ * @wq: ordered: one work at a time, which serialises the xenstore side
+ * @work: the work; delayed only for retries
+ * @lock: the work's queueing after uninit began (@dying), and lookups in
+ *	@peers from the watch callbacks
+ * @dying: uninit began: queue nothing more
+ * @flags: MMNET_XEN_*
+ * @mmnet: the device taking part, NULL if none; RTNL
+ * @suspended: between PM freeze and thaw/restore: no channels; RTNL
+ * @peers: struct mmnet_xen_peer, by the work
+ * @self: our domid, as read when we published
+ * @published: data/mmnet is ours in xenstore
+ * @watching: @watch is registered
+ * @watch: on our rendezvous directories
+ * @addrs: the addresses as the work last formatted them
+ * @addrs_pub: as last written
+ * @pdev: for the PM callbacks
+ */
+struct mmnet_xen_state {
+	struct workqueue_struct *wq;
+	struct delayed_work work;
+	spinlock_t lock; /* @dying, @peers additions/removals */
+	bool dying;
+	unsigned long flags;
+	struct mmnet_device *mmnet;
+	bool suspended;
+	struct list_head peers;
+	u32 self;
+	bool published;
+	bool watching;
+	struct xenbus_watch watch;
+	char addrs[MMNET_XEN_ADDRS_LEN];
+	char addrs_pub[MMNET_XEN_ADDRS_LEN];
+	struct platform_device *pdev;
+};
+
+static struct mmnet_xen_state mmnet_xen = {
+	.lock = __SPIN_LOCK_UNLOCKED(mmnet_xen.lock),
+	.peers = LIST_HEAD_INIT(mmnet_xen.peers),
+};
+
+static unsigned int xen_poll_us;
+
+/* ---- queueing the work ---- */
+
+static void mmnet_xen_queue(unsigned long delay)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&mmnet_xen.lock, flags);
+	if (mmnet_xen.wq && !mmnet_xen.dying) {
+		if (delay)
+			queue_delayed_work(mmnet_xen.wq, &mmnet_xen.work, delay);
+		else
+			mod_delayed_work(mmnet_xen.wq, &mmnet_xen.work, 0);
+	}
+	spin_unlock_irqrestore(&mmnet_xen.lock, flags);
+}
+
+static void mmnet_xen_kick(void)
+{
+	mmnet_xen_queue(0);
+}
+
+static void mmnet_xen_peer_dirty(struct mmnet_xen_peer *xp)
+{
+	set_bit(MMNET_XP_DIRTY, &xp->flags);
+	mmnet_xen_kick();
+}
+
+static int mmnet_xen_poll_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int us;
+	int ret = kstrtouint(val, 0, &us);
+
+	if (ret)
+		return ret;
+	if (us > MMNET_XEN_POLL_MAX_US)
+		return -ERANGE;
+	WRITE_ONCE(xen_poll_us, us);
+	set_bit(MMNET_XEN_MODE, &mmnet_xen.flags);
+	mmnet_xen_kick();
+	return 0;
+}
+
+static const struct kernel_param_ops mmnet_xen_poll_ops = {
+	.set = mmnet_xen_poll_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(xen_poll_us, &mmnet_xen_poll_ops, &xen_poll_us, 0644);
+MODULE_PARM_DESC(xen_poll_us,
+		 "Xen channels: 0 = event channel notifications (default), N = no notifications, poll every N microseconds");
+
+/* ---- parsing what xenstore says ---- */
+
+/* Decimal, no sign, no leading zero, no blank: what we write ourselves. */
+static int mmnet_xs_parse_u32(const char *s, u32 *val)
+{
+	size_t i, len = strlen(s);
+
+	if (!len || len > 10 || (s[0] == '0' && len > 1))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!isdigit(s[i]))
+			return -EINVAL;
+	return kstrtou32(s, 10, val);
+}
+
+static int mmnet_xs_parse_domid(const char *s, u32 *domid)
+{
+	if (mmnet_xs_parse_u32(s, domid) || !*domid ||
+	    *domid >= DOMID_FIRST_RESERVED)
+		return -EINVAL;
+	return 0;
+}
+
+/* One value, NUL-terminated and bounded, or an ERR_PTR (-ENOENT: absent). */
+static char *mmnet_xs_read(struct xenbus_transaction t, const char *dir,
+			   const char *node)
+{
+	unsigned int len;
+	char *s = xenbus_read(t, dir, node, &len);
+
+	if (!IS_ERR(s) && (len > MMNET_XS_VALUE_MAX || strlen(s) != len)) {
+		kfree(s);
+		s = ERR_PTR(-EINVAL);
+	}
+	return s;
+}
+
+/* A number node; 0 if absent or not valid by @ok. */
+static u32 mmnet_xs_read_u32(struct xenbus_transaction t, const char *dir,
+			     const char *node, bool (*ok)(u32))
+{
+	char *s = mmnet_xs_read(t, dir, node);
+	u32 val = 0;
+
+	if (IS_ERR(s))
+		return 0;
+	if (mmnet_xs_parse_u32(s, &val) || !ok(val))
+		val = 0;
+	kfree(s);
+	return val;
+}
+
+static u8 mmnet_xs_read_state(struct xenbus_transaction t, const char *dir)
+{
+	char *s = mmnet_xs_read(t, dir, "state");
+	u8 state;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s) == -ENOENT ? MMNET_XS_NONE : MMNET_XS_BAD;
+	for (state = MMNET_XS_CONNECTING; state <= MMNET_XS_CLOSING; state++)
+		if (!strcmp(s, mmnet_xs_states[state]))
+			break;
+	kfree(s);
+	return state;
+}
+
+/* A port another domain allocated: any port either ABI can have. */
+static bool mmnet_xen_port_ok(u32 port)
+{
+	return port && port < EVTCHN_FIFO_NR_CHANNELS;
+}
+
+static void mmnet_xs_read_rdv(struct xenbus_transaction t, const char *dir,
+			      struct mmnet_xs_rdv *r)
+{
+	r->state = mmnet_xs_read_state(t, dir);
+	r->ring_ref = mmnet_xs_read_u32(t, dir, "ring-ref", mmnet_xen_gref_ok);
+	r->port = mmnet_xs_read_u32(t, dir, "event-channel", mmnet_xen_port_ok);
+	r->peer_ref = mmnet_xs_read_u32(t, dir, "peer-ring-ref",
+					mmnet_xen_gref_ok);
+}
+
+/* The first MAC of a list: the peer's first vif, which it attaches to. */
+static bool mmnet_xen_parse_mac(char *s, u8 *mac)
+{
+	char *tok;
+
+	while ((tok = strsep(&s, " "))) {
+		if (strlen(tok) == 17 && mac_pton(tok, mac) &&
+		    is_valid_ether_addr(mac))
+			return true;
+	}
+	return false;
+}
+
+static void mmnet_xen_add_ipv4(struct mmnet_addrs *a, __be32 ip)
+{
+	unsigned int i;
+
+	if (ipv4_is_zeronet(ip) || ipv4_is_loopback(ip) ||
+	    ipv4_is_multicast(ip) || ipv4_is_lbcast(ip))
+		return;
+	for (i = 0; i < a->nr_ipv4; i++)
+		if (a->ipv4[i] == ip)
+			return;
+	if (a->nr_ipv4 < MMNET_PEER_MAX_ADDRS)
+		a->ipv4[a->nr_ipv4++] = ip;
+}
+
+static void mmnet_xen_add_ipv6(struct mmnet_addrs *a, const struct in6_addr *ip)
+{
+	unsigned int i;
+
+	if (ipv6_addr_any(ip) || ipv6_addr_loopback(ip) ||
+	    ipv6_addr_is_multicast(ip))
+		return;
+	for (i = 0; i < a->nr_ipv6; i++)
+		if (ipv6_addr_equal(&a->ipv6[i], ip))
+			return;
+	if (a->nr_ipv6 < MMNET_PEER_MAX_ADDRS)
+		a->ipv6[a->nr_ipv6++] = *ip;
+}
+
+/* Space-separated IPv4 and IPv6 text forms; what does not parse is skipped. */
+static void mmnet_xen_parse_addrs(char *s, struct mmnet_addrs *a)
+{
+	struct in6_addr ip6;
+	const char *end;
+	__be32 ip4;
+	char *tok;
+	int len;
+
+	while ((tok = strsep(&s, " "))) {
+		len = strlen(tok);
+		if (strchr(tok, ':')) {
+			if (in6_pton(tok, len, ip6.s6_addr, -1, &end) &&
+			    end == tok + len)
+				mmnet_xen_add_ipv6(a, &ip6);
+		} else if (in4_pton(tok, len, (u8 *)&ip4, -1, &end) &&
+			   end == tok + len) {
+			mmnet_xen_add_ipv4(a, ip4);
+		}
+	}
+}
+
+/*
+ * What the daemon wrote in our directory for the peer: its MAC (from the
+ * toolstack) and its addresses.  Return: true with a usable MAC.
+ */
+static bool mmnet_xs_read_addrs(struct xenbus_transaction t, const char *dir,
+				struct mmnet_addrs *a)
+{
+	char *mac = mmnet_xs_read(t, dir, "mac");
+	char *ips = mmnet_xs_read(t, dir, "addrs");
+	bool ok = false;
+
+	memset(a, 0, sizeof(*a));
+	if (!IS_ERR(mac))
+		ok = mmnet_xen_parse_mac(mac, a->mac);
+	if (!IS_ERR(ips))
+		mmnet_xen_parse_addrs(ips, a);
+	if (!IS_ERR(mac))
+		kfree(mac);
+	if (!IS_ERR(ips))
+		kfree(ips);
+	return ok;
+}
+
+/* ---- the pair's snapshot, and what we publish ---- */
+
+/**
+ * struct mmnet_xen_snap - the pair's directories, read in one transaction
+ * @remote: the peer's rendezvous values
+ * @addrs: where the peer is reachable
+ * @addrs_ok: @addrs has a MAC
+ */
+struct mmnet_xen_snap {
+	struct mmnet_xs_rdv remote;
+	struct mmnet_addrs addrs;
+	bool addrs_ok;
+};
+
+static int mmnet_xen_read_snap(struct mmnet_xen_peer *xp,
+			       struct mmnet_xen_snap *snap)
+{
+	struct xenbus_transaction t;
+	int i, ret = -EAGAIN;
+
+	for (i = 0; ret == -EAGAIN && i < MMNET_XS_RETRIES; i++) {
+		ret = xenbus_transaction_start(&t);
+		if (ret)
+			return ret;
+		mmnet_xs_read_rdv(t, xp->remote_dir, &snap->remote);
+		snap->addrs_ok = mmnet_xs_read_addrs(t, xp->own_dir,
+						     &snap->addrs);
+		ret = xenbus_transaction_end(t, 0);
+	}
+	return ret;
+}
+
+static const char * const mmnet_xs_rdv_nodes[] = {
+	"ring-ref", "event-channel", "peer-ring-ref", "state",
+};
+
+/*
+ * Write @p in our directory, only if that still exists (the daemon's).
+ * @fresh: the directory was created or its permissions changed since we
+ * last wrote: a node takes its permissions from the directory when it is
+ * created, so ours are created anew.
+ */
+static int mmnet_xen_write_rdv_t(struct xenbus_transaction t,
+				 const char *dir, const struct mmnet_xs_rdv *p,
+				 bool fresh)
+{
+	unsigned int i;
+	int ret;
+
+	if (!xenbus_exists(t, dir, ""))
+		return -ENOENT;
+	for (i = 0; fresh && i < ARRAY_SIZE(mmnet_xs_rdv_nodes); i++) {
+		ret = xenbus_rm(t, dir, mmnet_xs_rdv_nodes[i]);
+		if (ret && ret != -ENOENT)
+			return ret;
+	}
+	ret = p->ring_ref ? xenbus_printf(t, dir, "ring-ref", "%u", p->ring_ref) :
+			    xenbus_rm(t, dir, "ring-ref");
+	if (ret && ret != -ENOENT)
+		return ret;
+	ret = p->port ? xenbus_printf(t, dir, "event-channel", "%u", p->port) :
+			xenbus_rm(t, dir, "event-channel");
+	if (ret && ret != -ENOENT)
+		return ret;
+	ret = p->peer_ref ? xenbus_printf(t, dir, "peer-ring-ref", "%u",
+					  p->peer_ref) :
+			    xenbus_rm(t, dir, "peer-ring-ref");
+	if (ret && ret != -ENOENT)
+		return ret;
+	return xenbus_write(t, dir, "state", mmnet_xs_states[p->state]);
+}
+
+static int mmnet_xen_write_rdv(struct mmnet_xen_peer *xp,
+			       const struct mmnet_xs_rdv *p, bool fresh)
+{
+	struct xenbus_transaction t;
+	int i, ret = -EAGAIN;
+
+	for (i = 0; ret == -EAGAIN && i < MMNET_XS_RETRIES; i++) {
+		ret = xenbus_transaction_start(&t);
+		if (ret)
+			return ret;
+		ret = mmnet_xen_write_rdv_t(t, xp->own_dir, p, fresh);
+		if (ret) {
+			xenbus_transaction_end(t, 1);
+			return ret;
+		}
+		ret = xenbus_transaction_end(t, 0);
+	}
+	return ret;
+}
+
+/* Tell the peer where we are, unless it knows already. */
+static void mmnet_xen_publish(struct mmnet_xen_peer *xp,
+			      const struct mmnet_xs_rdv *p)
+{
+	bool fresh = test_and_clear_bit(MMNET_XP_DIR, &xp->flags);
+	int ret;
+
+	if (p->state == MMNET_XS_NONE ||
+	    (!fresh && xp->pub_ok && !memcmp(p, &xp->pub, sizeof(*p))))
+		return;
+	ret = mmnet_xen_write_rdv(xp, p, fresh);
+	if (!ret) {
+		xp->pub = *p;
+		xp->pub_ok = true;
+	} else if (ret != -ENOENT) {
+		/* Try again later; a vanished directory is the scan's. */
+		if (fresh)
+			set_bit(MMNET_XP_DIR, &xp->flags);
+		set_bit(MMNET_XP_DIRTY, &xp->flags);
+		mmnet_xen_queue(MMNET_XEN_RETRY);
+	}
+}
+
+/* ---- channels ---- */
+
+static void mmnet_xen_notify(struct mmnet_peer *peer)
+{
+	mmnet_xenchan_notify(peer->transport);
+}
+
+static void mmnet_xen_backoff(struct mmnet_xen_peer *xp)
+{
+	xp->backoff = clamp(xp->backoff * 2, (unsigned long)MMNET_XEN_RETRY,
+			    (unsigned long)MMNET_XEN_BACKOFF_MAX);
+	xp->retry_at = jiffies + xp->backoff;
+}
+
+/*
+ * The core is done with the channel.  Its rendezvous offers a new one at
+ * once, or after a delay if this one ended in a protocol violation.
+ */
+static void mmnet_xen_close(struct mmnet_peer *peer)
+{
+	struct mmnet_xen_chan *chan = peer->transport;
+	struct mmnet_xen_peer *xp = chan->xp;
+
+	mmnet_xenchan_release(chan);
+	if (xp) {
+		WRITE_ONCE(xp->chan, NULL);
+		if (READ_ONCE(peer->close_reason))
+			mmnet_xen_backoff(xp);
+		else
+			xp->backoff = 0;
+		mmnet_xen_peer_dirty(xp);
+	}
+	kfree(chan);
+}
+
+static const struct mmnet_transport_ops mmnet_xen_ops = {
+	.name	= "xen",
+	.notify	= mmnet_xen_notify,
+	.close	= mmnet_xen_close,
+};
+
+/* Context: RTNL.  Remove the channels of @mmnet's Xen peers, all at once. */
+static void mmnet_xen_remove_all(struct mmnet_device *mmnet)
+{
+	struct mmnet_peer *peer;
+	LIST_HEAD(batch);
+
+	list_for_each_entry(peer, &mmnet->peer_list, list)
+		if (peer->ops == &mmnet_xen_ops)
+			mmnet_peer_batch_add(peer, &batch);
+	mmnet_peers_remove(&batch);
+}
+
+/* Context: RTNL.  Tear the current channel down now. */
+static void mmnet_xen_drop_chan(struct mmnet_xen_peer *xp)
+{
+	LIST_HEAD(batch);
+
+	if (!xp->chan)
+		return;
+	mmnet_peer_batch_add(xp->chan->peer, &batch);
+	mmnet_peers_remove(&batch);
+}
+
+/* Context: RTNL.  A new channel: the own region granted, offered. */
+static struct mmnet_xen_chan *mmnet_xen_chan_new(struct mmnet_xen_peer *xp,
+						 const struct mmnet_addrs *a)
+{
+	struct mmnet_xen_chan *chan = kzalloc(sizeof(*chan), GFP_KERNEL);
+	struct mmnet_peer *peer;
+	int ret;
+
+	if (!chan)
+		goto err;
+	chan->xp = xp;
+	chan->domid = xp->domid;
+	chan->leader = mmnet_xen.self < xp->domid;
+	peer = mmnet_peer_create(mmnet_xen.mmnet, &mmnet_xen_ops, xp->domid,
+				 chan);
+	if (IS_ERR(peer)) {
+		kfree(chan);
+		goto err;
+	}
+	chan->peer = peer;
+	mmnet_xenchan_setup(chan);
+	xp->chan = chan;
+	mmnet_peer_set_addrs(peer, a);
+	ret = mmnet_xenchan_share(chan);
+	if (!ret && chan->leader)
+		ret = mmnet_xenchan_offer_evtchn(chan);
+	if (!ret)
+		return chan;
+	pr_warn("xen: cannot offer a channel to domain %u: %d\n", xp->domid,
+		ret);
+	mmnet_xen_drop_chan(xp);
+err:
+	mmnet_xen_backoff(xp);
+	return NULL;
+}
+
+/*
+ * Whether the peer's values name a region we may map: the leader's offer,
+ * or the follower's region once the follower mapped ours.
+ */
+static bool mmnet_xen_may_map(const struct mmnet_xen_chan *chan,
+			      const struct mmnet_xs_rdv *r)
+{
+	bool ours = r->peer_ref == chan->grefs[0];
+
+	if (!r->ring_ref)
+		return false;
+	if (chan->leader)
+		return r->state == MMNET_XS_CONNECTED && ours;
+	return r->port && (r->state == MMNET_XS_CONNECTING ||
+			   (r->state == MMNET_XS_CONNECTED && ours));
+}
+
+/* Whether a mapped channel is still the one the peer's values describe. */
+static bool mmnet_xen_still_valid(const struct mmnet_xen_chan *chan,
+				  const struct mmnet_xs_rdv *r)
+{
+	return r->ring_ref == chan->remote_ref &&
+	       (chan->leader || r->port == chan->remote_port) &&
+	       mmnet_xen_may_map(chan, r);
+}
+
+static void mmnet_xen_connect(struct mmnet_xen_chan *chan,
+			      const struct mmnet_xs_rdv *r)
+{
+	int ret = mmnet_xenchan_connect(chan, r->ring_ref, r->port);
+
+	if (chan->mapped)
+		mmnet_xenchan_set_poll(chan, READ_ONCE(xen_poll_us));
+	else
+		pr_debug("xen: domain %u: not connected yet: %d\n", chan->domid,
+			 ret);
+}
+
+/* What our directory should say about @chan. */
+static void mmnet_xen_rdv_of(const struct mmnet_xen_chan *chan,
+			     struct mmnet_xs_rdv *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!chan || test_bit(MMNET_PEER_F_REMOVE, &chan->peer->flags)) {
+		p->state = MMNET_XS_CLOSING;
+		return;
+	}
+	p->state = chan->mapped ? MMNET_XS_CONNECTED : MMNET_XS_CONNECTING;
+	p->ring_ref = chan->grefs[0];
+	p->port = chan->leader ? chan->port : 0;
+	p->peer_ref = chan->mapped ? chan->remote_ref : 0;
+}
+
+/*
+ * Context: RTNL.  One step of the pair's state machine, from the snapshot:
+ * drop a channel the peer no longer matches, offer one if there is none,
+ * map the peer's region when the rules allow.  @p: what to publish.
+ */
+static void mmnet_xen_decide(struct mmnet_xen_peer *xp,
+			     const struct mmnet_xen_snap *snap,
+			     struct mmnet_xs_rdv *p)
+{
+	bool may_offer = mmnet_xen.mmnet && !mmnet_xen.suspended &&
+			 !xp->gone && snap->addrs_ok;
+	struct mmnet_xen_chan *chan = xp->chan;
+
+	if (chan && (!may_offer ||
+		     (chan->mapped && !mmnet_xen_still_valid(chan, &snap->remote)))) {
+		mmnet_xen_drop_chan(xp);
+		chan = NULL;
+	}
+	if (!chan && may_offer &&
+	    !(xp->backoff && time_before(jiffies, xp->retry_at)))
+		chan = mmnet_xen_chan_new(xp, &snap->addrs);
+	if (chan) {
+		mmnet_peer_set_addrs(chan->peer, &snap->addrs);
+		if (!chan->mapped && mmnet_xen_may_map(chan, &snap->remote))
+			mmnet_xen_connect(chan, &snap->remote);
+		else if (chan->mapped)
+			mmnet_xenchan_set_poll(chan, READ_ONCE(xen_poll_us));
+	}
+	mmnet_xen_rdv_of(chan, p);
+}
+
+static void mmnet_xen_step(struct mmnet_xen_peer *xp)
+{
+	struct mmnet_xen_snap *snap = kmalloc(sizeof(*snap), GFP_KERNEL);
+	struct mmnet_xs_rdv p;
+
+	if (!snap || mmnet_xen_read_snap(xp, snap)) {
+		kfree(snap);
+		set_bit(MMNET_XP_DIRTY, &xp->flags);
+		mmnet_xen_queue(MMNET_XEN_RETRY);
+		return;
+	}
+	rtnl_lock();
+	mmnet_xen_decide(xp, snap, &p);
+	rtnl_unlock();
+	kfree(snap);
+	if (!xp->gone)
+		mmnet_xen_publish(xp, &p);
+}
+
+/* ---- the rendezvous directories ---- */
+
+static struct mmnet_xen_peer *mmnet_xen_find(u32 domid)
+{
+	struct mmnet_xen_peer *xp;
+
+	list_for_each_entry(xp, &mmnet_xen.peers, node)
+		if (xp->domid == domid)
+			return xp;
+	return NULL;
+}
+
+static void mmnet_xen_remote_changed(struct xenbus_watch *watch,
+				     const char *path, const char *token)
+{
+	mmnet_xen_peer_dirty(container_of(watch, struct mmnet_xen_peer, watch));
+}
+
+/*
+ * The pair a path under data/mmnet/peer names, if any; @dir: the path is
+ * the pair's directory itself, not a node in it.  Under mmnet_xen.lock.
+ */
+static struct mmnet_xen_peer *mmnet_xen_path_peer(const char *path, bool *dir)
+{
+	const char *p = strstr(path, MMNET_XS_PEERS "/");
+	char name[8];
+	size_t len;
+	u32 domid;
+
+	if (!p)
+		return NULL;
+	p += strlen(MMNET_XS_PEERS "/");
+	len = strcspn(p, "/");
+	if (len >= sizeof(name))
+		return NULL;
+	memcpy(name, p, len);
+	name[len] = '\0';
+	*dir = !p[len];
+	return mmnet_xs_parse_domid(name, &domid) ? NULL : mmnet_xen_find(domid);
+}
+
+/*
+ * Something changed under data/mmnet/peer: the list (a scan), and the pair
+ * the path names.  A change of the pair's directory itself (created,
+ * removed) means that what we wrote there may be gone.
+ */
+static void mmnet_xen_home_changed(struct xenbus_watch *watch,
+				   const char *path, const char *token)
+{
+	struct mmnet_xen_peer *xp;
+	unsigned long flags;
+	bool dir = false;
+
+	set_bit(MMNET_XEN_SCAN, &mmnet_xen.flags);
+	spin_lock_irqsave(&mmnet_xen.lock, flags);
+	xp = mmnet_xen_path_peer(path, &dir);
+	if (xp && dir)
+		set_bit(MMNET_XP_DIR, &xp->flags);
+	if (xp)
+		set_bit(MMNET_XP_DIRTY, &xp->flags);
+	spin_unlock_irqrestore(&mmnet_xen.lock, flags);
+	mmnet_xen_kick();
+}
+
+static void mmnet_xen_watch_remote(struct mmnet_xen_peer *xp)
+{
+	int ret = register_xenbus_watch(&xp->watch);
+
+	xp->watching = !ret;
+	if (ret) {
+		pr_warn("xen: cannot watch %s: %d\n", xp->remote_dir, ret);
+		set_bit(MMNET_XP_DIRTY, &xp->flags);
+		mmnet_xen_queue(MMNET_XEN_RETRY);
+	}
+}
+
+static void mmnet_xen_peer_add(u32 domid)
+{
+	struct mmnet_xen_peer *xp = kzalloc(sizeof(*xp), GFP_KERNEL);
+	unsigned long flags;
+
+	if (!xp)
+		return;
+	xp->domid = domid;
+	xp->seen = true;
+	snprintf(xp->own_dir, sizeof(xp->own_dir), "%s/%u", MMNET_XS_PEERS,
+		 domid);
+	snprintf(xp->remote_dir, sizeof(xp->remote_dir),
+		 "/local/domain/%u/%s/%u", domid, MMNET_XS_PEERS, mmnet_xen.self);
+	xp->watch.node = xp->remote_dir;
+	xp->watch.callback = mmnet_xen_remote_changed;
+	/* Whatever is in the directory is not ours (yet). */
+	set_bit(MMNET_XP_DIR, &xp->flags);
+	set_bit(MMNET_XP_DIRTY, &xp->flags);
+	spin_lock_irqsave(&mmnet_xen.lock, flags);
+	list_add_tail(&xp->node, &mmnet_xen.peers);
+	spin_unlock_irqrestore(&mmnet_xen.lock, flags);
+	mmnet_xen_watch_remote(xp);
+}
+
+/* Forget a pair whose channel is gone.  Not under RTNL (the watch). */
+static void mmnet_xen_peer_free(struct mmnet_xen_peer *xp)
+{
+	unsigned long flags;
+
+	if (xp->watching)
+		unregister_xenbus_watch(&xp->watch);
+	spin_lock_irqsave(&mmnet_xen.lock, flags);
+	list_del(&xp->node);
+	spin_unlock_irqrestore(&mmnet_xen.lock, flags);
+	kfree(xp);
+}
+
+/* Tear down every channel, forget every pair. */
+static void mmnet_xen_forget_all(void)
+{
+	struct mmnet_xen_peer *xp, *tmp;
+
+	rtnl_lock();
+	list_for_each_entry(xp, &mmnet_xen.peers, node)
+		mmnet_xen_drop_chan(xp);
+	rtnl_unlock();
+	list_for_each_entry_safe(xp, tmp, &mmnet_xen.peers, node)
+		mmnet_xen_peer_free(xp);
+}
+
+static void mmnet_xen_scan_one(const char *name, unsigned int *count)
+{
+	struct mmnet_xen_peer *xp;
+	u32 domid;
+
+	if (mmnet_xs_parse_domid(name, &domid) || domid == mmnet_xen.self) {
+		pr_warn_ratelimited("xen: ignoring %s/%s\n", MMNET_XS_PEERS,
+				    name);
+		return;
+	}
+	xp = mmnet_xen_find(domid);
+	if (xp) {
+		xp->seen = true;
+		if (xp->gone) {
+			xp->gone = false;
+			set_bit(MMNET_XP_DIRTY, &xp->flags);
+		}
+	} else if (*count < MMNET_XEN_MAX_PEERS) {
+		mmnet_xen_peer_add(domid);
+		++*count;
+	} else {
+		pr_warn_ratelimited("xen: more than %u peers, ignoring domain %u\n",
+				    MMNET_XEN_MAX_PEERS, domid);
+	}
+}
+
+/* The daemon's directories in ours are the peers we were introduced to. */
+static void mmnet_xen_scan(void)
+{
+	struct mmnet_xen_peer *xp;
+	unsigned int i, n = 0, count = 0;
+	char **names;
+
+	names = xenbus_directory(XBT_NIL, MMNET_XS_HOME, "peer", &n);
+	if (IS_ERR(names)) {
+		if (PTR_ERR(names) != -ENOENT) {
+			set_bit(MMNET_XEN_SCAN, &mmnet_xen.flags);
+			mmnet_xen_queue(MMNET_XEN_RETRY);
+			return;
+		}
+		names = NULL;
+		n = 0;
+	}
+	list_for_each_entry(xp, &mmnet_xen.peers, node) {
+		xp->seen = false;
+		count++;
+	}
+	for (i = 0; i < n; i++)
+		mmnet_xen_scan_one(names[i], &count);
+	list_for_each_entry(xp, &mmnet_xen.peers, node) {
+		if (!xp->seen && !xp->gone) {
+			xp->gone = true;
+			set_bit(MMNET_XP_DIRTY, &xp->flags);
+		}
+	}
+	kfree(names);
+}
+
+/* ---- taking part ---- */
+
+/* Context: RTNL.  The lower NIC's addresses, as data/mmnet/addrs has them. */
+static void mmnet_xen_format_addrs(struct net_device *lower, char *buf,
+				   size_t size)
+{
+	struct in_device *in_dev = __in_dev_get_rtnl(lower);
+	struct inet6_dev *idev = __in6_dev_get(lower);
+	const struct in_ifaddr *ifa;
+	struct inet6_ifaddr *ifp;
+	unsigned int n = 0;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (in_dev)
+		in_dev_for_each_ifa_rtnl(ifa, in_dev)
+			if (n++ < MMNET_XEN_MAX_ADDRS)
+				len += scnprintf(buf + len, size - len, "%s%pI4",
+						 len ? " " : "", &ifa->ifa_local);
+	if (!idev)
+		return;
+	read_lock_bh(&idev->lock);
+	list_for_each_entry(ifp, &idev->addr_list, if_list)
+		if (n++ < MMNET_XEN_MAX_ADDRS)
+			len += scnprintf(buf + len, size - len, "%s%pI6c",
+					 len ? " " : "", &ifp->addr);
+	read_unlock_bh(&idev->lock);
+}
+
+/* Whether a device takes part, and its addresses now. */
+static bool mmnet_xen_snapshot_self(void)
+{
+	bool up;
+
+	rtnl_lock();
+	up = mmnet_xen.mmnet;
+	if (up)
+		mmnet_xen_format_addrs(rtnl_dereference(mmnet_xen.mmnet->lower),
+				       mmnet_xen.addrs, sizeof(mmnet_xen.addrs));
+	rtnl_unlock();
+	return up;
+}
+
+static int mmnet_xen_read_self(void)
+{
+	char *s = mmnet_xs_read(XBT_NIL, "domid", "");
+	int ret;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	ret = mmnet_xs_parse_domid(s, &mmnet_xen.self);
+	kfree(s);
+	return ret;
+}
+
+static int mmnet_xen_write_self(bool version)
+{
+	struct xenbus_transaction t;
+	int i, ret = -EAGAIN;
+
+	for (i = 0; ret == -EAGAIN && i < MMNET_XS_RETRIES; i++) {
+		ret = xenbus_transaction_start(&t);
+		if (ret)
+			return ret;
+		ret = version ? xenbus_write(t, MMNET_XS_HOME, "version",
+					     MMNET_XS_VERSION) : 0;
+		if (!ret)
+			ret = xenbus_write(t, MMNET_XS_HOME, "addrs",
+					   mmnet_xen.addrs);
+		if (ret) {
+			xenbus_transaction_end(t, 1);
+			return ret;
+		}
+		ret = xenbus_transaction_end(t, 0);
+	}
+	return ret;
+}
+
+/* data/mmnet/version and addrs, and the watch on our rendezvous directories. */
+static int mmnet_xen_publish_self(void)
+{
+	bool first = !mmnet_xen.published;
+	int ret;
+
+	if (first) {
+		ret = mmnet_xen_read_self();
+		if (ret)
+			return ret;
+	}
+	if (first || strcmp(mmnet_xen.addrs, mmnet_xen.addrs_pub)) {
+		ret = mmnet_xen_write_self(first);
+		if (ret)
+			return ret;
+		strscpy(mmnet_xen.addrs_pub, mmnet_xen.addrs,
+			sizeof(mmnet_xen.addrs_pub));
+	}
+	if (first)
+		pr_info("xen: domain %u takes part (addresses: %s)\n",
+			mmnet_xen.self, mmnet_xen.addrs);
+	mmnet_xen.published = true;
+	if (!mmnet_xen.watching) {
+		ret = register_xenbus_watch(&mmnet_xen.watch);
+		if (ret)
+			return ret;
+		mmnet_xen.watching = true;
+		set_bit(MMNET_XEN_SCAN, &mmnet_xen.flags);
+	}
+	return 0;
+}
+
+/* No device takes part any more: leave xenstore as we found it. */
+static void mmnet_xen_withdraw(void)
+{
+	mmnet_xen_forget_all();
+	if (mmnet_xen.watching)
+		unregister_xenbus_watch(&mmnet_xen.watch);
+	mmnet_xen.watching = false;
+	if (!mmnet_xen.published)
+		return;
+	xenbus_rm(XBT_NIL, "data", "mmnet");
+	mmnet_xen.published = false;
+	mmnet_xen.addrs_pub[0] = '\0';
+	pr_info("xen: domain %u no longer takes part\n", mmnet_xen.self);
+}
+
+/*
+ * Back from a suspend, perhaps as another domain: the pairs named the old
+ * domid, and the daemon introduces us again once we have published.
+ */
+static void mmnet_xen_reset(void)
+{
+	mmnet_xen_forget_all();
+	mmnet_xen.published = false;
+	mmnet_xen.addrs_pub[0] = '\0';
+	set_bit(MMNET_XEN_SCAN, &mmnet_xen.flags);
+}
+
+/* Whether the pair needs a step now; @next: the earliest retry to come. */
+static bool mmnet_xen_due(struct mmnet_xen_peer *xp, bool all,
+			  unsigned long *next)
+{
+	unsigned long retry_at;
+
+	if (test_and_clear_bit(MMNET_XP_DIRTY, &xp->flags) || all)
+		return true;
+	/* Racy reads: a close that changes them also marks the pair dirty. */
+	if (READ_ONCE(xp->chan) || !READ_ONCE(xp->backoff))
+		return false;
+	retry_at = READ_ONCE(xp->retry_at);
+	if (time_after_eq(jiffies, retry_at))
+		return true;
+	if (!*next || time_before(retry_at, *next))
+		*next = retry_at;
+	return false;
+}
+
+static void mmnet_xen_work_fn(struct work_struct *work)
+{
+	struct mmnet_xen_peer *xp, *tmp;
+	unsigned long next = 0;
+	bool all;
+
+	if (!mmnet_xen_snapshot_self()) {
+		mmnet_xen_withdraw();
+		return;
+	}
+	if (test_and_clear_bit(MMNET_XEN_RESET, &mmnet_xen.flags))
+		mmnet_xen_reset();
+	if (mmnet_xen_publish_self()) {
+		mmnet_xen_queue(MMNET_XEN_RETRY);
+		return;
+	}
+	if (test_and_clear_bit(MMNET_XEN_SCAN, &mmnet_xen.flags))
+		mmnet_xen_scan();
+	all = test_and_clear_bit(MMNET_XEN_MODE, &mmnet_xen.flags);
+	list_for_each_entry_safe(xp, tmp, &mmnet_xen.peers, node) {
+		if (mmnet_xen_due(xp, all, &next))
+			mmnet_xen_step(xp);
+		if (xp->gone && !READ_ONCE(xp->chan))
+			mmnet_xen_peer_free(xp);
+	}
+	if (next)
+		mmnet_xen_queue(max_t(long, next - jiffies, 1));
+}
+
+/**
+ * mmnet_xen_join - an mmnet device was attached: take part
+ * @mmnet: the device, with its lower NIC set
+ * @extack: for errors
+ *
+ * The domain has one place in xenstore, so one device takes part.
+ *
+ * Context: RTNL.
+ * Return: 0, or -EBUSY if another device takes part.
+ */
+int mmnet_xen_join(struct mmnet_device *mmnet, struct netlink_ext_ack *extack)
+{
+	ASSERT_RTNL();
+	if (mmnet_xen.mmnet) {
+		NL_SET_ERR_MSG(extack,
+			       "Another mmnet device takes part for this Xen domain");
+		return -EBUSY;
+	}
+	mmnet_xen.mmnet = mmnet;
+	mmnet_xen_kick();
+	return 0;
+}
+
+/**
+ * mmnet_xen_leave - an mmnet device is detached: end its channels
+ * @mmnet: the device
+ *
+ * The channels go now; the work then withdraws from xenstore.
+ *
+ * Context: RTNL.
+ */
+void mmnet_xen_leave(struct mmnet_device *mmnet)
+{
+	ASSERT_RTNL();
+	if (mmnet_xen.mmnet != mmnet)
+		return;
+	mmnet_xen_remove_all(mmnet);
+	mmnet_xen.mmnet = NULL;
+	mmnet_xen_kick();
+}
+
+/* ---- events from elsewhere: addresses, suspend and resume ---- */
+
+/* Any address anywhere: the work compares, and writes only a change. */
+static int mmnet_xen_addr_event(struct notifier_block *nb,
+				unsigned long event, void *ptr)
+{
+	mmnet_xen_kick();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mmnet_xen_inet_nb = {
+	.notifier_call = mmnet_xen_addr_event,
+};
+
+static struct notifier_block mmnet_xen_inet6_nb = {
+	.notifier_call = mmnet_xen_addr_event,
+};
+
+/*
+ * Xen is about to suspend the domain (save, migration): PV page tables may
+ * not hold foreign frames then, so every channel goes.  This runs in the
+ * xenwatch thread, which the work may be waiting for: never wait for it.
+ */
+static int mmnet_xen_freeze(struct device *dev)
+{
+	rtnl_lock();
+	mmnet_xen.suspended = true;
+	if (mmnet_xen.mmnet)
+		mmnet_xen_remove_all(mmnet_xen.mmnet);
+	rtnl_unlock();
+	return 0;
+}
+
+static int mmnet_xen_thaw(struct device *dev)
+{
+	rtnl_lock();
+	mmnet_xen.suspended = false;
+	rtnl_unlock();
+	set_bit(MMNET_XEN_RESET, &mmnet_xen.flags);
+	mmnet_xen_kick();
+	return 0;
+}
+
+static const struct dev_pm_ops mmnet_xen_pm_ops = {
+	.freeze = mmnet_xen_freeze,
+	.thaw = mmnet_xen_thaw,
+	.restore = mmnet_xen_thaw,
+};
+
+static struct platform_driver mmnet_xen_driver = {
+	.driver = {
+		.name = "mmnet-xen",
+		.pm = &mmnet_xen_pm_ops,
+	},
+};
+
+static int __init mmnet_xen_pm_init(void)
+{
+	int ret = platform_driver_register(&mmnet_xen_driver);
+
+	if (ret)
+		return ret;
+	mmnet_xen.pdev = platform_device_register_simple("mmnet-xen",
+							 PLATFORM_DEVID_NONE,
+							 NULL, 0);
+	if (IS_ERR(mmnet_xen.pdev)) {
+		platform_driver_unregister(&mmnet_xen_driver);
+		return PTR_ERR(mmnet_xen.pdev);
+	}
+	return 0;
+}
+
+static void mmnet_xen_pm_uninit(void)
+{
+	platform_device_unregister(mmnet_xen.pdev);
+	platform_driver_unregister(&mmnet_xen_driver);
+}
+
+int __init mmnet_xen_init(void)
+{
+	int ret;
+
+	if (!mmnet_xen_available())
+		return 0;
+	INIT_DELAYED_WORK(&mmnet_xen.work, mmnet_xen_work_fn);
+	mmnet_xen.watch.node = MMNET_XS_PEERS;
+	mmnet_xen.watch.callback = mmnet_xen_home_changed;
+	ret = mmnet_xen_pm_init();
+	if (ret)
+		return ret;
+	register_inetaddr_notifier(&mmnet_xen_inet_nb);
+	register_inet6addr_notifier(&mmnet_xen_inet6_nb);
+	mmnet_xen.wq = alloc_ordered_workqueue("mmnet_xen", 0);
+	if (!mmnet_xen.wq) {
+		unregister_inet6addr_notifier(&mmnet_xen_inet6_nb);
+		unregister_inetaddr_notifier(&mmnet_xen_inet_nb);
+		mmnet_xen_pm_uninit();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * After every device is gone, so no channel is left: stop the work, then
+ * leave xenstore (watches, data/mmnet) as it was.
+ */
+void mmnet_xen_uninit(void)
+{
+	unsigned long flags;
+
+	if (!mmnet_xen.wq)
+		return;
+	mmnet_xen_pm_uninit();
+	unregister_inet6addr_notifier(&mmnet_xen_inet6_nb);
+	unregister_inetaddr_notifier(&mmnet_xen_inet_nb);
+	spin_lock_irqsave(&mmnet_xen.lock, flags);
+	mmnet_xen.dying = true;
+	spin_unlock_irqrestore(&mmnet_xen.lock, flags);
+	cancel_delayed_work_sync(&mmnet_xen.work);
+	WARN_ON(mmnet_xen.mmnet);
+	mmnet_xen_withdraw();
+	destroy_workqueue(mmnet_xen.wq);
+	mmnet_xen.wq = NULL;
+}
