@@ -272,6 +272,16 @@ static char *mmnet_xs_read(struct xenbus_transaction t, const char *dir,
 	return s;
 }
 
+/*
+ * A peer's node that breaks the protocol counts as absent; say so, once in
+ * a while: the peer may write it as often as it likes.
+ */
+static void mmnet_xs_garbage(const char *dir, const char *node, const char *val)
+{
+	pr_warn_ratelimited("xen: ignoring %s/%s: \"%.32s\" is not a valid value\n",
+			    dir, node, val);
+}
+
 /* A number node; 0 if absent or not valid by @ok. */
 static u32 mmnet_xs_read_u32(struct xenbus_transaction t, const char *dir,
 			     const char *node, bool (*ok)(u32))
@@ -279,10 +289,15 @@ static u32 mmnet_xs_read_u32(struct xenbus_transaction t, const char *dir,
 	char *s = mmnet_xs_read(t, dir, node);
 	u32 val = 0;
 
-	if (IS_ERR(s))
+	if (IS_ERR(s)) {
+		if (PTR_ERR(s) == -EINVAL)
+			mmnet_xs_garbage(dir, node, "(too long, or a NUL)");
 		return 0;
-	if (mmnet_xs_parse_u32(s, &val) || !ok(val))
+	}
+	if (mmnet_xs_parse_u32(s, &val) || !ok(val)) {
+		mmnet_xs_garbage(dir, node, s);
 		val = 0;
+	}
 	kfree(s);
 	return val;
 }
@@ -292,11 +307,18 @@ static u8 mmnet_xs_read_state(struct xenbus_transaction t, const char *dir)
 	char *s = mmnet_xs_read(t, dir, "state");
 	u8 state;
 
-	if (IS_ERR(s))
-		return PTR_ERR(s) == -ENOENT ? MMNET_XS_NONE : MMNET_XS_BAD;
+	if (IS_ERR(s)) {
+		/* Gone with its domain, or never there: no channel. */
+		if (PTR_ERR(s) != -EINVAL)
+			return MMNET_XS_NONE;
+		mmnet_xs_garbage(dir, "state", "(too long, or a NUL)");
+		return MMNET_XS_BAD;
+	}
 	for (state = MMNET_XS_CONNECTING; state <= MMNET_XS_CLOSING; state++)
 		if (!strcmp(s, mmnet_xs_states[state]))
 			break;
+	if (state == MMNET_XS_BAD)
+		mmnet_xs_garbage(dir, "state", s);
 	kfree(s);
 	return state;
 }
@@ -644,16 +666,30 @@ static bool mmnet_xen_still_valid(const struct mmnet_xen_chan *chan,
 	       mmnet_xen_may_map(chan, r);
 }
 
-static void mmnet_xen_connect(struct mmnet_xen_chan *chan,
+static void mmnet_xen_connect(struct mmnet_xen_peer *xp,
+			      struct mmnet_xen_chan *chan,
 			      const struct mmnet_xs_rdv *r)
 {
 	int ret = mmnet_xenchan_connect(chan, r->ring_ref, r->port);
 
-	if (chan->mapped)
+	if (chan->mapped) {
+		xp->backoff = 0;
 		mmnet_xenchan_set_poll(chan, READ_ONCE(xen_poll_us));
+		return;
+	}
+	if (ret == -ESTALE)	/* an old region, closing: not yet */
+		pr_debug("xen: domain %u: its region is closing\n", chan->domid);
 	else
-		pr_debug("xen: domain %u: not connected yet: %d\n", chan->domid,
-			 ret);
+		pr_warn_ratelimited("xen: domain %u: cannot map its region (ring-ref %u): %d, trying again\n",
+				    chan->domid, r->ring_ref, ret);
+	/*
+	 * The peer may have ended those grants already (it went away and
+	 * came back: its next values are on their way) -- or not, and then
+	 * nobody would move: look again, later and later.
+	 */
+	mmnet_xen_backoff(xp);
+	set_bit(MMNET_XP_DIRTY, &xp->flags);
+	mmnet_xen_queue(xp->backoff);
 }
 
 /* What our directory should say about @chan. */
@@ -695,7 +731,7 @@ static void mmnet_xen_decide(struct mmnet_xen_peer *xp,
 	if (chan) {
 		mmnet_peer_set_addrs(chan->peer, &snap->addrs);
 		if (!chan->mapped && mmnet_xen_may_map(chan, &snap->remote))
-			mmnet_xen_connect(chan, &snap->remote);
+			mmnet_xen_connect(xp, chan, &snap->remote);
 		else if (chan->mapped)
 			mmnet_xenchan_set_poll(chan, READ_ONCE(xen_poll_us));
 	}

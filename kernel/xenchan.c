@@ -116,10 +116,13 @@ static int mmnet_xen_map_batch(struct mmnet_xen_map *m, domid_t domid,
 	else
 		gnttab_batch_map(ops, n);
 	for (i = 0; i < n; i++) {
-		if (ops[i].status == GNTST_okay)
+		if (ops[i].status == GNTST_okay) {
 			m->handles[first + i] = ops[i].handle;
-		else
+		} else {
+			pr_warn_ratelimited("xen: domain %u: cannot map its grant %u: status %d\n",
+					    domid, refs[first + i], ops[i].status);
 			ret = -EIO;
+		}
 	}
 	return ret;
 }

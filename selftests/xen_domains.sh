@@ -1,0 +1,130 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Xen: peers come and go with their domains.  `xl destroy` of a peer in the middle of a TCP stream to it:
+# this guest's channel to it goes and its peer map entries vanish (the time is printed), nothing stays stuck,
+# and `rmmod mmnet` succeeds; the destroyed guest is created again (a new domid) and the channel comes back
+# to it.  `xl save` + `xl restore` of a peer (a new domid again): the old channel goes, a new one connects
+# with the new domid, and traffic to the peer goes through mmnet again.  No warnings in dmesg.
+#
+# The last guest is the one destroyed and created again; guest 2 is saved and restored.
+. ./lib.sh
+
+[ "${MMNET_TESTBED:-}" = xen ] || skip "Xen domains (xen testbed only)"
+[ "${MMNET_GUESTS:-1}" -ge 2 ] || skip "needs two guests"
+VICTIM=$MMNET_GUESTS
+SAVED=2
+MAP=/sys/fs/bpf/mmnet/peers
+
+iperf_pid=""
+cleanup() {
+	[ -z "$iperf_pid" ] || kill "$iperf_pid" 2>/dev/null
+	mmnet_down
+}
+trap cleanup EXIT
+
+uptime_ds() { awk '{ printf "%d\n", $1 * 10 }' /proc/uptime; }
+secs() { echo "$(($1 / 10)).$(($1 % 10))"; }
+has_peer() { mmnetctl show | grep -q " peer $1 .*state connected"; }
+map_entries() { bpftool map dump pinned $MAP | grep -c "\"peer_id\": $1\$"; }
+# wait_ds LIMIT WHAT COMMAND...: until COMMAND succeeds, LIMIT tenths of a second at most.
+wait_ds() {
+	_limit=$1 _what=$2 _t0=$(uptime_ds)
+	shift 2
+	until "$@"; do
+		[ $(($(uptime_ds) - _t0)) -lt "$_limit" ] || fail "$_what"
+		sleep 0.1
+	done
+}
+# dom0_long COMMAND: COMMAND in dom0 in the background (xl save and restore take longer than the agent
+# waits), then wait for it (3 min at most); its output is printed, its status returned.
+dom0_long() {
+	on_dom0 "rm -f /tmp/mmnet-dom0.rc; (sh -c '$1'; echo \$? >/tmp/mmnet-dom0.rc) </dev/null >/tmp/mmnet-dom0.out 2>&1 &" ||
+		fail "cannot start \"$1\" in dom0"
+	_i=0
+	until on_dom0 "test -s /tmp/mmnet-dom0.rc" >/dev/null; do
+		[ $_i -lt 900 ] || fail "\"$1\" did not finish in dom0 in 3 min"
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	on_dom0 "cat /tmp/mmnet-dom0.out; exit \$(cat /tmp/mmnet-dom0.rc)"
+}
+# guest_back I: guest I, created again, answers the agent (2 min at most).
+guest_back() {
+	_i=0
+	until on_guest "$1" true >/dev/null 2>&1; do
+		[ $_i -lt 600 ] || fail "guest $1 did not come back"
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+}
+peer_through_mmnet() {
+	_id=$(peer_id "$1")
+	[ -n "$_id" ] || fail "no peer with $1"
+	_tx=$(counter mmnet0 "peer${_id}_tx_bytes")
+	ping -c 3 -i 0.2 -W 2 "$1" >/dev/null || fail "ping $1"
+	[ $(($(counter mmnet0 "peer${_id}_tx_bytes") - _tx)) -gt 0 ] || fail "ping $1 did not go through mmnet"
+}
+
+mmnet_up
+dmesg_mark
+
+# ---- xl destroy in the middle of a stream ----
+vip=10.77.0.$VICTIM
+vdom=$(xen_domid "$VICTIM") || fail "no domid for guest $VICTIM"
+has_peer "$vdom" || fail "guest $VICTIM (domain $vdom) is not a connected peer"
+iperf3 -c "$vip" -t 600 >/dev/null 2>&1 &
+iperf_pid=$!
+wait_ds 300 "the stream to guest $VICTIM does not go through mmnet" \
+	sh -c "[ \$(ethtool -S mmnet0 | awk '\$1 == \"peer${vdom}_tx_bytes:\" { print \$2 }') -gt 2000000 ]"
+echo "ok: a TCP stream to guest $VICTIM (domain $vdom) goes through mmnet"
+t0=$(uptime_ds)
+on_dom0 "xl destroy g$VICTIM" || fail "xl destroy g$VICTIM"
+t1=$(uptime_ds)
+wait_ds 100 "the channel to the destroyed domain $vdom is still there after 10 s" sh -c "! mmnetctl show | grep -q ' peer $vdom '"
+t2=$(uptime_ds)
+[ "$(map_entries "$vdom")" -eq 0 ] || fail "the peer map still has entries for domain $vdom"
+echo "ok: xl destroy took $(secs $((t1 - t0))) s; the channel and the map entries were gone $(secs $((t2 - t1))) s later"
+kill $iperf_pid 2>/dev/null
+wait $iperf_pid 2>/dev/null
+iperf_pid=""
+# Traffic to the others still flows.
+for p in $MMNET_PEERS; do
+	[ "$p" = "$vip" ] || peer_through_mmnet "$p"
+done
+check "rmmod after the peer died" rmmod mmnet
+on_dom0 "xl create -q /run/xen/g$VICTIM.cfg >/tmp/mmnet-create.log 2>&1 || { cat /tmp/mmnet-create.log; false; }" ||
+	fail "xl create g$VICTIM"
+guest_back "$VICTIM"
+vdom2=$(xen_domid "$VICTIM")
+echo "ok: guest $VICTIM is back as domain $vdom2"
+mmnet_up
+has_peer "$vdom2" || fail "no channel to the new domain $vdom2"
+peer_through_mmnet "$vip"
+echo "ok: the channel to guest $VICTIM (domain $vdom2) is back and carries traffic"
+
+# ---- xl save, xl restore ----
+sip=10.77.0.$SAVED
+sdom=$(xen_domid $SAVED)
+has_peer "$sdom" || fail "guest $SAVED (domain $sdom) is not a connected peer"
+t0=$(uptime_ds)
+dom0_long "xl save g$SAVED /tmp/mmnet-g$SAVED.save" || fail "xl save g$SAVED"
+t1=$(uptime_ds)
+mmnetctl show | grep -q " peer $sdom " && fail "the channel to the saved domain $sdom is still there"
+[ "$(map_entries "$sdom")" -eq 0 ] || fail "the peer map still has entries for the saved domain $sdom"
+echo "ok: xl save took $(secs $((t1 - t0))) s; the channel to domain $sdom is gone"
+dom0_long "xl restore /tmp/mmnet-g$SAVED.save; rm -f /tmp/mmnet-g$SAVED.save" || fail "xl restore"
+sdom2=$(xen_domid $SAVED)
+[ "$sdom2" != "$sdom" ] || fail "restored with the same domid $sdom"
+t1=$(uptime_ds)
+wait_ds 300 "no channel to the restored domain $sdom2 after 30 s" has_peer "$sdom2"
+t2=$(uptime_ds)
+echo "ok: restored as domain $sdom2; its channel connected $(secs $((t2 - t1))) s after xl restore returned"
+peer_through_mmnet "$sip"
+tx=$(counter mmnet0 "peer${sdom2}_tx_bytes")
+out=$(iperf3c "$sip" -t 2 -f m 2>&1) || { echo "$out"; fail "iperf3 to the restored guest"; }
+tx=$(($(counter mmnet0 "peer${sdom2}_tx_bytes") - tx))
+[ $tx -ge 1000000 ] || fail "iperf3 to the restored guest: only $tx bytes through mmnet"
+echo "ok: TCP to the restored guest goes through mmnet again ($tx bytes)"
+
+dmesg_check_clean
+exit $ksft_pass
