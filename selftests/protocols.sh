@@ -14,11 +14,12 @@ PEER=$1
 PEER6=fd77::${PEER##*.}
 # What eth0 may carry while a test runs through mmnet: neighbour discovery, ARP, MLD; a few frames.
 LEAK=65536
-# rp V: the command that sets rp_filter to V (1: strict) on eth0.
+# rp V: the command that sets rp_filter to V (1: strict) on eth0; rp_set V runs it here.
 rp() { echo "sysctl -q -w net.ipv4.conf.all.rp_filter=$1 net.ipv4.conf.eth0.rp_filter=$1"; }
+rp_set() { eval "$(rp "$1")"; }
 
 cleanup() {
-	$(rp 0)
+	rp_set 0
 	on_peers "$(rp 0)" >/dev/null 2>&1
 	mmnet_down
 }
@@ -29,7 +30,7 @@ dmesg_mark
 ID=$(peer_id "$PEER")
 [ -n "$ID" ] || { mmnetctl show; fail "no peer with $PEER"; }
 [ "$(peer_id "$PEER6")" = "$ID" ] || { mmnetctl show; fail "$PEER6 is not the same peer as $PEER"; }
-$(rp 1) || fail "strict rp_filter here"
+rp_set 1 || fail "strict rp_filter here"
 on_peers "$(rp 1)" || fail "strict rp_filter in the peers"
 echo "ok: peer $ID ($PEER, $PEER6) connected; strict rp_filter on both ends"
 
