@@ -86,6 +86,8 @@ secs=$((($(uptime_ds) - start) / 10))
 mmnet_mib=$((($(mmnet_tx) - tx0) >> 20)) eth0_mib=$((($(stat_of eth0 tx_bytes) - etx0) >> 20))
 in_flight=1
 [ -e $GATE.wait ] && in_flight=0
+# Before the gate opens: a fast machine may send the last MiB at once.
+tx1=$(mmnet_tx)
 : >$GATE
 echo "ok: $CYCLES disable/enable cycles in $secs s: $mmnet_mib MiB went through mmnet, $eth0_mib through eth0 meanwhile"
 if [ $in_flight = 1 ]; then
@@ -96,7 +98,6 @@ else
 	echo "note: the transfer waited at its last MiB before the toggles ended: this machine is fast"
 fi
 
-tx1=$(mmnet_tx)
 wait $sender || { rc=$?; cat /tmp/mmnet-toggle.err.$$; fail "the TCP connection broke (sender exit $rc)"; }
 sender=""
 wait $hasher
