@@ -189,6 +189,19 @@ json_valid() {
 	END { n = length(s); p = 1; ok = val(); ws(); exit !(ok && p > n) }'
 }
 
+# udp_rcvbuf_errors: datagrams the UDP sockets of this guest dropped because their receive buffer was full
+# (IPv4 and IPv6), from /proc/net/snmp and /proc/net/snmp6.
+udp_rcvbuf_errors() {
+	awk '$1 == "Udp:" { if (!h++) { for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") c = i } else n += $c }
+		$1 == "Udp6RcvbufErrors" { n += $2 } END { print n + 0 }' /proc/net/snmp /proc/net/snmp6
+}
+
+# peer_drops ID: the sum of this guest's drop and error counters for its peer ID (ethtool -S mmnet0).
+peer_drops() {
+	ethtool -S mmnet0 | awk -v p="peer$1_" 'index($1, p) == 1 && $1 ~ /_dropped_|_errors_/ { n += $2 }
+		END { print n + 0 }'
+}
+
 # stat_of DEV NAME: the kernel's counter NAME of DEV (/sys/class/net/DEV/statistics: tx_bytes, rx_bytes...).
 stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
 
