@@ -36,16 +36,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# drops_here / drops_there: the sum of the drop and error counters this end keeps for the peer / the peer
-# keeps for this end.
-drops_here() {
-	ethtool -S mmnet0 | awk -v p="peer${ID}_" 'index($1, p) == 1 && $1 ~ /_dropped_|_errors_/ { n += $2 }
-		END { print n + 0 }'
-}
-drops_there() {
-	on_guest "$PG" "ethtool -S mmnet0 | awk -v p=peer${BACK_ID}_ 'index(\$1, p) == 1 && \$1 ~ /_dropped_|_errors_/ \
-{ n += \$2 } END { print n + 0 }'"
-}
 # here NAME / there NAME: counter NAME of this end's peer / of the peer's peer for this end.
 here() { counter mmnet0 "peer${ID}_$1"; }
 there() { on_guest "$PG" ". ./lib.sh; counter mmnet0 peer${BACK_ID}_$1"; }
@@ -101,7 +91,8 @@ set -- $qstats
 echo "ok: pfifo qdisc: the device queue stopped and the qdisc requeued $2 times, dropped $1"
 check "qdisc removed" tc qdisc del dev mmnet0 root
 
-d_here=$(drops_here) d_there=$(drops_there) || fail "cannot read the peer's counters"
+d_here=$(peer_drops "$ID") d_there=$(on_guest "$PG" ". ./lib.sh; peer_drops $BACK_ID") ||
+	fail "cannot read the peer's counters"
 [ "$d_here" -eq 0 ] && [ "$d_there" -eq 0 ] || { ethtool -S mmnet0; on_guest "$PG" "ethtool -S mmnet0";
 	fail "drop and error counters rose: $d_here here, $d_there on the peer"; }
 echo "ok: no drop or error counted on either end"
