@@ -133,6 +133,81 @@ refused() {
 	echo "ok: $what (exit $refused_rc): $err"
 }
 
+# json_valid: whether stdin is one valid JSON text (RFC 8259): a recursive-descent parser in awk, since the
+# guests have neither python nor jq.
+json_valid() {
+	awk '
+	function ws() { while (p <= n && index(" \t\n\r", substr(s, p, 1))) p++ }
+	function val(   c) {
+		ws()
+		c = substr(s, p, 1)
+		if (c == "{") return obj()
+		if (c == "[") return arr()
+		if (c == "\"") return str()
+		if (substr(s, p, 4) == "true" || substr(s, p, 4) == "null") { p += 4; return 1 }
+		if (substr(s, p, 5) == "false") { p += 5; return 1 }
+		if (match(substr(s, p), /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/)) { p += RLENGTH; return 1 }
+		return 0
+	}
+	function obj(   c) {
+		p++
+		ws()
+		if (substr(s, p, 1) == "}") { p++; return 1 }
+		for (;;) {
+			ws()
+			if (substr(s, p, 1) != "\"" || !str()) return 0
+			ws()
+			if (substr(s, p++, 1) != ":" || !val()) return 0
+			ws()
+			c = substr(s, p++, 1)
+			if (c == "}") return 1
+			if (c != ",") return 0
+		}
+	}
+	function arr(   c) {
+		p++
+		ws()
+		if (substr(s, p, 1) == "]") { p++; return 1 }
+		for (;;) {
+			if (!val()) return 0
+			ws()
+			c = substr(s, p++, 1)
+			if (c == "]") return 1
+			if (c != ",") return 0
+		}
+	}
+	function str(   c) {
+		for (p++; p <= n; ) {
+			c = substr(s, p++, 1)
+			if (c == "\"") return 1
+			if (index(ctl, c)) return 0
+			if (c != "\\") continue
+			c = substr(s, p++, 1)
+			if (c == "u") {
+				if (substr(s, p, 4) !~ /^[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]$/) return 0
+				p += 4
+			} else if (!index("\"\\/bfnrt", c)) return 0
+		}
+		return 0
+	}
+	BEGIN { for (i = 1; i < 32; i++) ctl = ctl sprintf("%c", i) }
+	{ s = s $0 "\n" }
+	END { n = length(s); p = 1; ok = val(); ws(); exit !(ok && p > n) }'
+}
+
+# udp_rcvbuf_errors: datagrams the UDP sockets of this guest dropped because their receive buffer was full
+# (IPv4 and IPv6), from /proc/net/snmp and /proc/net/snmp6.
+udp_rcvbuf_errors() {
+	awk '$1 == "Udp:" { if (!h++) { for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") c = i } else n += $c }
+		$1 == "Udp6RcvbufErrors" { n += $2 } END { print n + 0 }' /proc/net/snmp /proc/net/snmp6
+}
+
+# peer_drops ID: the sum of this guest's drop and error counters for its peer ID (ethtool -S mmnet0).
+peer_drops() {
+	ethtool -S mmnet0 | awk -v p="peer$1_" 'index($1, p) == 1 && $1 ~ /_dropped_|_errors_/ { n += $2 }
+		END { print n + 0 }'
+}
+
 # stat_of DEV NAME: the kernel's counter NAME of DEV (/sys/class/net/DEV/statistics: tx_bytes, rx_bytes...).
 stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
 

@@ -36,7 +36,7 @@
 
 static bool json;
 
-static void __attribute__((format(printf, 1, 2))) die(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,7 +48,7 @@ static void __attribute__((format(printf, 1, 2))) die(const char *fmt, ...)
 	exit(1);
 }
 
-static void __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -58,6 +58,18 @@ static void __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, .
 	va_end(ap);
 	fputs(", try \"mmnetctl help\".\n", stderr);
 	exit(EXIT_USAGE);
+}
+
+/*
+ * After getopt's '?': an unknown short option is in optopt (argv[optind - 1]
+ * may be the one before, while getopt is inside a group like -jz), a long
+ * one only in @arg.
+ */
+static void __attribute__((noreturn)) unknown_option(const char *arg)
+{
+	if (optopt && strncmp(arg, "--", 2))
+		usage_error("Option \"-%c\" is unknown", optopt);
+	usage_error("Option \"%s\" is unknown", arg);
 }
 
 static void usage(FILE *out)
@@ -76,7 +88,7 @@ static void usage(FILE *out)
 	      "  disable [ dev MMNETDEV ]\n"
 	      "        Turn the shortcut on or off (all mmnet devices by default).  Off, the peer map is\n"
 	      "        empty and every packet takes the normal path; open connections carry on.\n"
-	      "  show [ MMNETDEV ]\n"
+	      "  show [ -j | --json ] [ MMNETDEV ]\n"
 	      "        Devices, their peers, channel states and counters.\n"
 	      "  help\n"
 	      "\n"
@@ -216,6 +228,22 @@ static unsigned int create_device(const char *name)
 	return ifindex_of(name);
 }
 
+/* For a failed attach: no error of its own to report over the one that made it fail. */
+static void delete_device(unsigned int ifindex)
+{
+	struct ifinfomsg *ifi;
+	struct nl_sock s;
+	struct nl_msg m;
+
+	if (nl_open(&s, NETLINK_ROUTE))
+		return;
+	nl_msg_init(&m, RTM_DELLINK, 0);
+	ifi = nl_msg_reserve(&m, sizeof(*ifi));
+	ifi->ifi_index = ifindex;
+	nl_talk(&s, &m, NULL, NULL);
+	nl_close(&s);
+}
+
 static void set_link_up(unsigned int ifindex)
 {
 	struct ifinfomsg *ifi;
@@ -265,12 +293,44 @@ static int open_peer_map(const char *path)
 	return fd;
 }
 
+/*
+ * What attach has done so far, taken back at exit unless it succeeded: a
+ * refused attach leaves no device, classifier, qdisc or pin behind.
+ */
+static struct {
+	unsigned int device;		/* the mmnet device it created */
+	unsigned int classifier;	/* the lower device it put the classifier on */
+	bool qdisc;			/* ... and the clsact qdisc it added there */
+	bool pin;			/* it pinned the peer map at MMNET_PEER_MAP_PIN */
+} attach_undo;
+
+static void undo_attach(void)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = attach_undo.classifier, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY);
+
+	if (attach_undo.classifier) {
+		bpf_tc_detach(&hook, &opts);
+		if (attach_undo.qdisc) {
+			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			bpf_tc_hook_destroy(&hook);
+		}
+	}
+	if (attach_undo.pin)
+		unlink(MMNET_PEER_MAP_PIN);
+	if (attach_undo.device)
+		delete_device(attach_undo.device);
+	memset(&attach_undo, 0, sizeof(attach_undo));
+}
+
 /* Load the classifier (reusing the pinned peer map if there is one) and put it on @ifindex's egress. */
 static int attach_classifier(unsigned int ifindex)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY,
 		    .flags = BPF_TC_F_REPLACE);
+	LIBBPF_OPTS(bpf_tc_opts, query, .handle = TC_HANDLE, .priority = TC_PRIORITY);
+	bool had_pin = !access(MMNET_PEER_MAP_PIN, F_OK);
 	struct mmnet_bpf *skel;
 	int err, map_fd;
 
@@ -282,10 +342,15 @@ static int attach_classifier(unsigned int ifindex)
 		err = mmnet_bpf__load(skel);
 	if (err)
 		die("cannot load the classifier: %s", strerror(-err));
+	attach_undo.pin = !had_pin;
 	opts.prog_fd = bpf_program__fd(skel->progs.mmnet_egress);
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		die("cannot add the clsact qdisc: %s", strerror(-err));
+	attach_undo.qdisc = !err;
+	/* One of ours there already (attach again) is replaced, and stays if this attach fails. */
+	if (bpf_tc_query(&hook, &query))
+		attach_undo.classifier = ifindex;
 	err = bpf_tc_attach(&hook, &opts);
 	if (err)
 		die("cannot attach the classifier to egress: %s", strerror(-err));
@@ -307,16 +372,27 @@ static void detach_classifier(unsigned int ifindex)
 
 /* ---- commands ---- */
 
-static const char *take_keyword(int *argc, char ***argv, const char *kw)
+/* "KW VALUE" at the front of the arguments: VALUE, and both taken; NULL if another word is there. */
+static const char *take_keyword(int *argc, char ***argv, const char *kw, const char *what)
 {
-	if (*argc >= 2 && !strcmp((*argv)[0], kw)) {
-		const char *v = (*argv)[1];
+	const char *v;
 
-		*argc -= 2;
-		*argv += 2;
-		return v;
-	}
-	return NULL;
+	if (!*argc || strcmp((*argv)[0], kw))
+		return NULL;
+	if (*argc < 2)
+		usage_error("\"%s\" needs %s", kw, what);
+	v = (*argv)[1];
+	*argc -= 2;
+	*argv += 2;
+	return v;
+}
+
+/* A word the command does not know: an option, or a stray argument. */
+static void __attribute__((noreturn)) unknown_argument(const char *cmd, const char *arg)
+{
+	if (arg[0] == '-' && arg[1])
+		usage_error("Option \"%s\" is unknown to %s", arg, cmd);
+	usage_error("unknown argument \"%s\" to %s", arg, cmd);
 }
 
 static int cmd_attach(int argc, char **argv)
@@ -334,23 +410,31 @@ static int cmd_attach(int argc, char **argv)
 	lower = *argv++;
 	argc--;
 	while (argc) {
-		if ((v = take_keyword(&argc, &argv, "dev")))
+		if ((v = take_keyword(&argc, &argv, "dev", "an mmnet device")))
 			devname = v;
-		else if ((v = take_keyword(&argc, &argv, "map")))
+		else if ((v = take_keyword(&argc, &argv, "map", "the path of a pinned peer map")))
 			map_path = v;
 		else
-			usage_error("unknown or incomplete argument \"%s\" to attach", argv[0]);
+			unknown_argument("attach", argv[0]);
 	}
 	lower_ifindex = ifindex_of(lower);
 	mmnet_nl_open(&nl);
 	list_devices(&nl, &list);
 	d = pick_device(&list, devname);
-	ifindex = d ? d->ifindex : create_device("mmnet0");
-	if (ifindex == lower_ifindex)
+	if (d && d->ifindex == lower_ifindex)
 		die("cannot attach an mmnet device to itself");
-
 	require_bpffs();
-	map_fd = map_path ? open_peer_map(map_path) : attach_classifier(lower_ifindex);
+	map_fd = map_path ? open_peer_map(map_path) : -1;
+
+	atexit(undo_attach);
+	if (d) {
+		ifindex = d->ifindex;
+	} else {
+		ifindex = create_device("mmnet0");
+		attach_undo.device = ifindex;
+	}
+	if (map_fd < 0)
+		map_fd = attach_classifier(lower_ifindex);
 
 	genl_msg_init(&m, nl.family, MMNET_CMD_ATTACH, MMNET_GENL_VERSION, 0);
 	nl_put_u32(&m, MMNET_A_IFINDEX, ifindex);
@@ -365,6 +449,7 @@ static int cmd_attach(int argc, char **argv)
 	}
 	close(map_fd);
 	set_link_up(ifindex);
+	memset(&attach_undo, 0, sizeof(attach_undo));
 	return 0;
 }
 
@@ -405,10 +490,10 @@ static int cmd_set_enabled(int argc, char **argv, bool enabled)
 	int i;
 
 	while (argc) {
-		if ((v = take_keyword(&argc, &argv, "dev")))
+		if ((v = take_keyword(&argc, &argv, "dev", "an mmnet device")))
 			devname = v;
 		else
-			usage_error("unknown or incomplete argument \"%s\"", argv[0]);
+			unknown_argument(enabled ? "enable" : "disable", argv[0]);
 	}
 	mmnet_nl_open(&nl);
 	list_devices(&nl, &list);
@@ -451,16 +536,43 @@ static const char *ifname_or_none(unsigned int ifindex, char *buf)
 	return buf;
 }
 
+/* @s as a JSON string: an interface name may hold any byte but '/', ':' and white space. */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* "KEY": "VALUE" in JSON, KEY VALUE in text; @sep before it. */
+static void print_field(const char *sep, const char *key, const char *value)
+{
+	fputs(sep, stdout);
+	if (!json) {
+		printf("%s %s", key, value);
+		return;
+	}
+	json_string(key);
+	fputs(": ", stdout);
+	json_string(value);
+}
+
 static void print_stats(const struct nlattr *nest, const char *indent)
 {
 	bool first = true;
 
 	if (!nest)
 		return;
-	if (json)
-		fputs(", \"stats\": {", stdout);
-	else
-		printf("%s", indent);
+	fputs(json ? ", \"stats\": {" : indent, stdout);
 	nl_for_each_nested(stat, nest) {
 		const struct nlattr *tb[MMNET_STAT_A_MAX + 1];
 		const char *name;
@@ -471,8 +583,14 @@ static void print_stats(const struct nlattr *nest, const char *indent)
 		name = nl_get_str(tb[MMNET_STAT_A_NAME]);
 		if (!name)
 			continue;
-		printf(json ? "%s\"%s\": %llu" : "%s%s %llu", first ? "" : json ? ", " : "  ", name,
-		       (unsigned long long)nl_get_u64(tb[MMNET_STAT_A_VALUE]));
+		fputs(first ? "" : json ? ", " : "  ", stdout);
+		if (json) {
+			json_string(name);
+			fputs(": ", stdout);
+		} else {
+			printf("%s ", name);
+		}
+		printf("%llu", (unsigned long long)nl_get_u64(tb[MMNET_STAT_A_VALUE]));
 		first = false;
 	}
 	fputs(json ? "}" : "\n", stdout);
@@ -506,8 +624,10 @@ static void print_peer(const struct nlattr *peer, bool first)
 	unsigned int state;
 	const char *transport;
 	char mac[18] = "";
+	unsigned int id;
 
 	nl_parse_nested(tb, MMNET_PEER_A_MAX, peer);
+	id = tb[MMNET_PEER_A_ID] ? nl_get_u32(tb[MMNET_PEER_A_ID]) : 0;
 	state = tb[MMNET_PEER_A_STATE] ? nl_get_u8(tb[MMNET_PEER_A_STATE]) : ~0u;
 	transport = tb[MMNET_PEER_A_TRANSPORT] ? nl_get_str(tb[MMNET_PEER_A_TRANSPORT]) : NULL;
 	if (tb[MMNET_PEER_A_MAC] && nl_len(tb[MMNET_PEER_A_MAC]) == 6) {
@@ -515,20 +635,21 @@ static void print_peer(const struct nlattr *peer, bool first)
 
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
 	}
-	printf(json ? "%s{\"id\": %u, \"transport\": \"%s\", \"state\": \"%s\", \"mac\": \"%s\"" :
-		      "%s  peer %u  transport %s  state %s  mac %s\n",
-	       json && !first ? ", " : "",
-	       tb[MMNET_PEER_A_ID] ? nl_get_u32(tb[MMNET_PEER_A_ID]) : 0,
-	       transport ? transport : "?",
-	       state < sizeof(peer_states) / sizeof(peer_states[0]) ? peer_states[state] : "unknown", mac);
+	if (json)
+		printf("%s{\"id\": %u", first ? "" : ", ", id);
+	else
+		printf("  peer %u", id);
+	print_field(json ? ", " : "  ", "transport", transport ? transport : "?");
+	print_field(json ? ", " : "  ", "state",
+		    state < sizeof(peer_states) / sizeof(peer_states[0]) ? peer_states[state] : "unknown");
+	print_field(json ? ", " : "  ", "mac", mac);
 	if (!json)
-		fputs("   ", stdout);
+		fputs("\n   ", stdout);
 	print_addrs(tb[MMNET_PEER_A_ADDRS]);
 	print_stats(tb[MMNET_PEER_A_STATS], "    ");
 	if (json)
 		fputs("}", stdout);
 }
-
 static int show_device(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *tb[MMNET_A_MAX + 1];
@@ -536,6 +657,7 @@ static int show_device(const struct nlmsghdr *nlh, void *arg)
 	char name[IF_NAMESIZE], lower[IF_NAMESIZE];
 	unsigned int ifindex;
 	const void *attrs;
+	bool enabled;
 	size_t len;
 
 	attrs = genl_attrs(nlh, &len);
@@ -552,12 +674,17 @@ static int show_device(const struct nlmsghdr *nlh, void *arg)
 		fputs("]}", stdout);
 	ctx->last_ifindex = ifindex;
 	ctx->first_peer = true;
-	printf(json ? "%s{\"ifname\": \"%s\", \"lower\": \"%s\", \"enabled\": %s" :
-		      "%s%s: lower %s, %s\n",
-	       json && ctx->shown ? ", " : "", ifname_or_none(ifindex, name),
-	       ifname_or_none(tb[MMNET_A_LOWER_IFINDEX] ? nl_get_u32(tb[MMNET_A_LOWER_IFINDEX]) : 0, lower),
-	       tb[MMNET_A_ENABLED] && nl_get_u8(tb[MMNET_A_ENABLED]) ?
-			(json ? "true" : "enabled") : (json ? "false" : "disabled"));
+	ifname_or_none(ifindex, name);
+	ifname_or_none(tb[MMNET_A_LOWER_IFINDEX] ? nl_get_u32(tb[MMNET_A_LOWER_IFINDEX]) : 0, lower);
+	enabled = tb[MMNET_A_ENABLED] && nl_get_u8(tb[MMNET_A_ENABLED]);
+	if (json) {
+		fputs(ctx->shown ? ", {" : "[{", stdout);
+		print_field("", "ifname", name);
+		print_field(", ", "lower", lower);
+		printf(", \"enabled\": %s", enabled ? "true" : "false");
+	} else {
+		printf("%s: lower %s, %s\n", name, lower, enabled ? "enabled" : "disabled");
+	}
 	print_stats(tb[MMNET_A_STATS], "  ");
 	if (json)
 		fputs(", \"peers\": [", stdout);
@@ -572,27 +699,36 @@ peers:
 	return 0;
 }
 
+/* show [ -j | --json ] [ MMNETDEV ]: the option may also come before the command. */
 static int cmd_show(int argc, char **argv)
 {
 	struct show_ctx ctx = {};
+	const char *devname = NULL;
 	struct mmnet_nl nl;
 	struct nl_msg m;
 
-	if (argc > 1)
-		usage_error("show takes at most one device");
+	for (; argc; argc--, argv++) {
+		if (!strcmp(argv[0], "-j") || !strcmp(argv[0], "--json"))
+			json = true;
+		else if (argv[0][0] == '-' && argv[0][1])
+			unknown_argument("show", argv[0]);
+		else if (devname)
+			usage_error("show takes at most one device");
+		else
+			devname = argv[0];
+	}
 	mmnet_nl_open(&nl);
-	if (argc) {
+	if (devname) {
 		struct device_list list;
 
 		list_devices(&nl, &list);
-		ctx.only_ifindex = pick_device(&list, argv[0])->ifindex;
+		ctx.only_ifindex = pick_device(&list, devname)->ifindex;
 	}
 	genl_msg_init(&m, nl.family, MMNET_CMD_GET_DEVICE, MMNET_GENL_VERSION, NLM_F_DUMP);
-	if (json)
-		fputs("[", stdout);
+	/* JSON's "[" comes with the first device: a show that fails at once prints only its error. */
 	nl_check(&nl.sock, nl_talk(&nl.sock, &m, show_device, &ctx), "show");
 	if (json)
-		fputs(ctx.shown ? "]}]\n" : "]\n", stdout);
+		fputs(ctx.shown ? "]}]\n" : "[]\n", stdout);
 	return 0;
 }
 
@@ -607,6 +743,7 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int opt;
 
+	opterr = 0;	/* one line of our own, as ip(8), not getopt's and a usage text */
 	while ((opt = getopt_long(argc, argv, "+jhV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
@@ -619,8 +756,7 @@ int main(int argc, char **argv)
 			printf("mmnetctl %s\n", MMNET_VERSION);
 			return 0;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			unknown_option(argv[optind - 1]);
 		}
 	}
 	argc -= optind;
