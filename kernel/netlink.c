@@ -80,27 +80,35 @@ static int mmnet_nl_put_stat(struct sk_buff *skb, const char *name, u64 val)
 	return 0;
 }
 
+/* A nest @type of @n counters, named by @name, valued @vals. */
+static int mmnet_nl_put_stats(struct sk_buff *skb, int type, const u64 *vals,
+			      unsigned int n,
+			      const char *(*name)(unsigned int i))
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++)
+		if (mmnet_nl_put_stat(skb, name(i), vals[i]))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int mmnet_nl_put_device_stats(struct sk_buff *skb,
 				     struct mmnet_device *mmnet)
 {
-	unsigned int i, n = mmnet_device_stats_count();
-	struct nlattr *nest;
-	u64 *vals;
-	int ret = -EMSGSIZE;
+	unsigned int n = mmnet_device_stats_count();
+	u64 *vals = kcalloc(n, sizeof(*vals), GFP_KERNEL);
+	int ret;
 
-	vals = kcalloc(n, sizeof(*vals), GFP_KERNEL);
 	if (!vals)
 		return -ENOMEM;
 	mmnet_device_stats_read(mmnet, vals);
-	nest = nla_nest_start(skb, MMNET_A_STATS);
-	if (!nest)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (mmnet_nl_put_stat(skb, mmnet_device_stat_name(i), vals[i]))
-			goto out;
-	nla_nest_end(skb, nest);
-	ret = 0;
-out:
+	ret = mmnet_nl_put_stats(skb, MMNET_A_STATS, vals, n,
+				 mmnet_device_stat_name);
 	kfree(vals);
 	return ret;
 }
@@ -108,24 +116,15 @@ out:
 static int mmnet_nl_put_peer_stats(struct sk_buff *skb,
 				   struct mmnet_peer *peer)
 {
-	unsigned int i, n = mmnet_peer_stats_count();
-	struct nlattr *nest;
-	u64 *vals;
-	int ret = -EMSGSIZE;
+	unsigned int n = mmnet_peer_stats_count();
+	u64 *vals = kcalloc(n, sizeof(*vals), GFP_KERNEL);
+	int ret;
 
-	vals = kcalloc(n, sizeof(*vals), GFP_KERNEL);
 	if (!vals)
 		return -ENOMEM;
 	mmnet_peer_stats_read(peer, vals);
-	nest = nla_nest_start(skb, MMNET_PEER_A_STATS);
-	if (!nest)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (mmnet_nl_put_stat(skb, mmnet_peer_stat_name(i), vals[i]))
-			goto out;
-	nla_nest_end(skb, nest);
-	ret = 0;
-out:
+	ret = mmnet_nl_put_stats(skb, MMNET_PEER_A_STATS, vals, n,
+				 mmnet_peer_stat_name);
 	kfree(vals);
 	return ret;
 }

@@ -208,6 +208,16 @@ peer_drops() {
 		END { print n + 0 }'
 }
 
+# no_drops_either_end I ID BACK_ID: neither this guest's counters for its peer ID (guest I) nor guest I's for
+# its peer BACK_ID (this guest) counted a drop or an error; fails the test otherwise.
+no_drops_either_end() {
+	_drops=$(peer_drops "$2") _back=$(on_guest "$1" ". ./lib.sh; peer_drops $3") ||
+		fail "cannot read the peer's counters"
+	[ "$_drops" -eq 0 ] && [ "$_back" -eq 0 ] || { ethtool -S mmnet0; on_guest "$1" "ethtool -S mmnet0";
+		fail "drop and error counters rose: $_drops here, $_back on the peer"; }
+	echo "ok: no drop or error counted on either end"
+}
+
 # stat_of DEV NAME: the kernel's counter NAME of DEV (/sys/class/net/DEV/statistics: tx_bytes, rx_bytes...).
 stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
 

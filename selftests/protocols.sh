@@ -124,10 +124,6 @@ for proto in udp tcp; do
 	through_mmnet "$proto request/response over IPv4" $((n * 14)) $((n * 14)) ": $n round trips, $lat us each"
 done
 
-drops=$(peer_drops "$ID") back=$(on_guest "$PG" ". ./lib.sh; peer_drops $BACK_ID") ||
-	fail "cannot read the peer's counters"
-[ "$drops" -eq 0 ] && [ "$back" -eq 0 ] || { ethtool -S mmnet0; on_guest "$PG" "ethtool -S mmnet0";
-	fail "drop and error counters rose: $drops here, $back on the peer"; }
-echo "ok: no drop or error counted on either end"
+no_drops_either_end "$PG" "$ID" "$BACK_ID"
 dmesg_check_clean
 exit $ksft_pass

@@ -110,10 +110,6 @@ got=$(sink_sum "$PG" $PORT) || fail "the peer did not report what it received"
 echo "ok: $MIB MiB arrived whole across the toggles: sha256 $got"
 
 # TCP would hide a frame mmnet lost (it retransmits): the counters of both ends must not.
-drops=$(peer_drops "$ID") back=$(on_guest "$PG" ". ./lib.sh; peer_drops $BACK_ID") ||
-	fail "cannot read the peer's counters"
-[ "$drops" -eq 0 ] && [ "$back" -eq 0 ] || { ethtool -S mmnet0; on_guest "$PG" "ethtool -S mmnet0";
-	fail "drop and error counters rose: $drops here, $back on the peer"; }
-echo "ok: no drop or error counted on either end"
+no_drops_either_end "$PG" "$ID" "$BACK_ID"
 dmesg_check_clean
 exit $ksft_pass
