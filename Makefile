@@ -1,7 +1,8 @@
 # mmnet: shared-memory networking between co-located VMs.
 #
 #   make deps     install the Debian packages everything below needs (as root; idempotent)
-#   make          build kernel/mmnet.ko, bpf/mmnet.bpf.o and the tools
+#   make          build kernel/mmnet.ko, bpf/mmnet.bpf.o and the tools; and build/kernel-debug/mmnet.ko, the
+#                 module with fault injection (MMNET_DEBUG=y) that selftests/errors.sh loads for its last part
 #   make check    static checks, host tests, and the selftests on both testbeds; ends in "N passed, N failed"
 #   make demo     boot the Xen testbed and show two guests talking
 #   make stage DESTDIR=DIR   copy the build into DIR/mmnet, the layout the testbed guests see
@@ -18,19 +19,24 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -I$(UAPI) -I/usr/include/$(
 	-Wall -Wextra -Werror
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(UAPI)
 BUILD := build
+DEBUG_DIR := $(BUILD)/kernel-debug
 
 BPF_OBJS := bpf/mmnet.bpf.o
 HOST_TESTS := $(BUILD)/host/classifier_test
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard tools/*/Makefile))
 
-.PHONY: all kernel bpf tools host-tests ring-tests deps check demo stage clean
-all: kernel bpf tools host-tests ring-tests
+.PHONY: all kernel kernel-debug bpf tools host-tests ring-tests deps check demo stage clean
+all: kernel kernel-debug bpf tools host-tests ring-tests
 
 deps:
 	scripts/deps
 
 kernel:
 	$(MAKE) -C kernel KDIR=$(KDIR)
+
+# The same sources built again with MMNET_DEBUG=y, in a directory of their own (kernel/Makefile's debug).
+kernel-debug:
+	$(MAKE) -C kernel KDIR=$(KDIR) DEBUG_DIR=$(abspath $(DEBUG_DIR)) debug
 
 bpf: $(BPF_OBJS)
 bpf/%.bpf.o: bpf/%.bpf.c $(UAPI)/linux/mmnet.h
@@ -55,16 +61,19 @@ demo: deps all
 	scripts/demo
 
 # The guests' view: the repository's files plus what the build made, at /mmnet; tools on PATH from /mmnet/bin.
+# Of build/, only the fault-injection module, at the same path (/mmnet/build/kernel-debug/mmnet.ko), without
+# its debug info (the guests' memory holds /mmnet).
 stage: all
 	@test -n "$(DESTDIR)" || { echo "stage: DESTDIR= is required" >&2; exit 2; }
-	@rm -rf $(DESTDIR)/mmnet && mkdir -p $(DESTDIR)/mmnet/bin
+	@rm -rf $(DESTDIR)/mmnet && mkdir -p $(DESTDIR)/mmnet/bin $(DESTDIR)/mmnet/$(DEBUG_DIR)
 	@{ git ls-files -co --exclude-standard | grep -v '^$(BUILD)/'; \
 	   ls kernel/*.ko $(BPF_OBJS); } | sort -u | \
 	   while read -r f; do [ -e "$$f" ] && echo "$$f"; done | cpio -pdm --quiet $(DESTDIR)/mmnet
+	@strip --strip-debug -o $(DESTDIR)/mmnet/$(DEBUG_DIR)/mmnet.ko $(DEBUG_DIR)/mmnet.ko
 	@for d in $(TOOL_DIRS); do $(MAKE) -s -C $$d install DESTDIR= BINDIR=$(abspath $(DESTDIR))/mmnet/bin || exit 1; done
 
 clean:
-	$(MAKE) -C kernel KDIR=$(KDIR) clean
+	$(MAKE) -C kernel KDIR=$(KDIR) DEBUG_DIR=$(abspath $(DEBUG_DIR)) clean
 	@for d in $(TOOL_DIRS); do $(MAKE) -C $$d clean; done
 	rm -f $(BPF_OBJS)
 	$(MAKE) -C selftests/ring clean

@@ -7,7 +7,12 @@ ksft_fail=1
 ksft_skip=4
 
 MMNET_ROOT=${MMNET_ROOT:-/mmnet}
-MMNET_KO=$MMNET_ROOT/kernel/mmnet.ko
+# The module mmnet_load loads: kernel/mmnet.ko unless the caller set MMNET_KO (before sourcing this file, or
+# after: mmnet_load_all passes it on to the peers).
+MMNET_KO=${MMNET_KO:-$MMNET_ROOT/kernel/mmnet.ko}
+# The same module built with fault injection (MMNET_DEBUG=y, kernel/debug.c); `make` builds it beside the
+# normal one, `make stage` puts it at the same path under /mmnet.  MMNET_KO=$MMNET_DEBUG_KO selects it.
+MMNET_DEBUG_KO=$MMNET_ROOT/build/kernel-debug/mmnet.ko
 
 log() { echo "$*"; }
 
@@ -46,7 +51,7 @@ check_fails() {
 
 module_loaded() { grep -q '^mmnet ' /proc/modules; }
 
-# mmnet_load [PARAM=VALUE...]: load mmnet.ko here, with these module parameters, unless it is loaded.
+# mmnet_load [PARAM=VALUE...]: load $MMNET_KO here, with these module parameters, unless mmnet is loaded.
 mmnet_load() {
 	[ -f "$MMNET_KO" ] || fail "$MMNET_KO is missing (run make)"
 	module_loaded || insmod "$MMNET_KO" "$@" || fail "insmod $MMNET_KO $*"
@@ -237,12 +242,12 @@ mmnet_down() {
 	true
 }
 
-# mmnet_load_all [PARAM=VALUE...]: a fresh mmnet.ko, loaded with these module parameters, here and in
+# mmnet_load_all [PARAM=VALUE...]: a fresh $MMNET_KO, loaded with these module parameters, here and in
 # every peer.
 mmnet_load_all() {
 	mmnet_down
 	mmnet_load "$@"
-	on_peers ". ./lib.sh; mmnet_load $*" || fail "cannot load mmnet.ko in the peers"
+	on_peers "MMNET_KO=$MMNET_KO; . ./lib.sh; mmnet_load $*" || fail "cannot load $MMNET_KO in the peers"
 }
 
 # mmnet_has_transport: whether the module can connect this testbed's guests at all: the loop transport

@@ -29,5 +29,6 @@ for tool in ip tc bpftool ethtool iperf3 sockperf; do
 	check "$tool is on PATH" command -v $tool
 done
 check "the build is at $MMNET_ROOT" test -f "$MMNET_KO" -a -f "$MMNET_ROOT/bpf/mmnet.bpf.o"
+check "the fault-injection module is at $MMNET_DEBUG_KO" test -f "$MMNET_DEBUG_KO"
 check "bpffs is mounted" sh -c "grep -q ' /sys/fs/bpf bpf ' /proc/mounts"
 exit $ksft_pass
