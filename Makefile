@@ -5,6 +5,7 @@
 #                 module with fault injection (MMNET_DEBUG=y) that selftests/errors.sh loads for its last part
 #   make check    static checks, host tests, and the selftests on both testbeds; ends in "N passed, N failed"
 #   make demo     boot the Xen testbed and show two guests talking
+#   make bench    benchmarks: build/bench/results.csv and docs/performance.md (scripts/bench)
 #   make stage DESTDIR=DIR   copy the build into DIR/mmnet, the layout the testbed guests see
 #
 # KVER and KDIR default to the installed linux-image-amd64 (never the running kernel's, see scripts/kver).
@@ -25,7 +26,7 @@ BPF_OBJS := bpf/mmnet.bpf.o
 HOST_TESTS := $(BUILD)/host/classifier_test
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard tools/*/Makefile))
 
-.PHONY: all kernel kernel-debug bpf tools host-tests ring-tests deps check demo stage clean
+.PHONY: all kernel kernel-debug bpf tools host-tests ring-tests deps check demo bench stage clean
 all: kernel kernel-debug bpf tools host-tests ring-tests
 
 deps:
@@ -59,6 +60,9 @@ check: deps all
 
 demo: deps all
 	scripts/demo
+
+bench: deps all
+	scripts/bench
 
 # The guests' view: the repository's files plus what the build made, at /mmnet; tools on PATH from /mmnet/bin.
 # Of build/, only the fault-injection module, at the same path (/mmnet/build/kernel-debug/mmnet.ko), without

@@ -26,14 +26,37 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mmnet_peers SEC(".maps");
 
+/* Our own Ethernet header: struct ethhdr is packed, which makes clang read its protocol a byte at a time. */
+struct eth_hdr {
+	__u8 dest[ETH_ALEN];
+	__u8 source[ETH_ALEN];
+	__be16 proto;
+};
+
 struct vlan_tag {
 	__be16 tci;
 	__be16 encapsulated_proto;
 };
 
 /* Ethernet, up to two VLAN tags (802.1ad + 802.1Q), and the largest network header we read. */
-#define MMNET_MAX_HDR	(sizeof(struct ethhdr) + 2 * sizeof(struct vlan_tag) + \
+#define MMNET_MAX_HDR	(sizeof(struct eth_hdr) + 2 * sizeof(struct vlan_tag) + \
 			 sizeof(struct ipv6hdr) + sizeof(struct icmp6hdr))
+
+/*
+ * A peer map key built in whole words: kind and padding in the first, the address in the others, unused bytes
+ * zero.  Every byte is written exactly once, and addresses are moved 4 (or 2) bytes at a time, in network
+ * order as they are in the packet.
+ */
+union peer_key {
+	struct mmnet_peer_key k;
+	__u32 w[5];
+	__u16 h[10];
+};
+
+_Static_assert(sizeof(union peer_key) == sizeof(struct mmnet_peer_key), "the key is 5 words");
+
+/* The first word of a key: the kind in byte 0, the padding zero, whatever the byte order. */
+#define KEY_KIND(kind)	bpf_htonl((__u32)(kind) << 24)
 
 struct cursor {
 	void *pos;
@@ -50,9 +73,9 @@ static __always_inline void *cursor_take(struct cursor *c, __u32 len)
 	return p;
 }
 
-static __always_inline int redirect_to_peer(const struct mmnet_peer_key *key)
+static __always_inline int redirect_to_peer(const union peer_key *key)
 {
-	const struct mmnet_peer_value *peer = bpf_map_lookup_elem(&mmnet_peers, key);
+	const struct mmnet_peer_value *peer = bpf_map_lookup_elem(&mmnet_peers, &key->k);
 
 	return peer ? bpf_redirect(peer->ifindex, 0) : -1;
 }
@@ -72,16 +95,16 @@ static __always_inline int is_neighbour_discovery(struct cursor *c, const struct
 
 static __always_inline int classify(struct cursor *c)
 {
-	struct mmnet_peer_key key = {};
-	struct ethhdr *eth;
+	union peer_key key;
+	struct eth_hdr *eth;
 	__be16 proto;
-	int ret = -1;
+	int ret;
 	int i;
 
 	eth = cursor_take(c, sizeof(*eth));
-	if (!eth || (eth->h_dest[0] & 1))	/* broadcast and multicast */
+	if (!eth || (eth->dest[0] & 1))	/* broadcast and multicast */
 		return TC_ACT_OK;
-	proto = eth->h_proto;
+	proto = eth->proto;
 
 #pragma unroll
 	for (i = 0; i < 2; i++) {
@@ -100,28 +123,36 @@ static __always_inline int classify(struct cursor *c)
 
 		if (!ip)
 			return TC_ACT_OK;
-		key.kind = MMNET_ADDR_IPV4;
-		__builtin_memcpy(key.addr, &ip->daddr, sizeof(ip->daddr));
-		ret = redirect_to_peer(&key);
+		key.w[0] = KEY_KIND(MMNET_ADDR_IPV4);
+		key.w[1] = ip->daddr;
+		key.w[2] = 0;
+		key.w[3] = 0;
+		key.w[4] = 0;
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = cursor_take(c, sizeof(*ip6));
 
 		if (!ip6 || ip6->daddr.in6_u.u6_addr8[0] == 0xff || is_neighbour_discovery(c, ip6))
 			return TC_ACT_OK;
-		key.kind = MMNET_ADDR_IPV6;
-		__builtin_memcpy(key.addr, &ip6->daddr, sizeof(ip6->daddr));
-		ret = redirect_to_peer(&key);
+		key.w[0] = KEY_KIND(MMNET_ADDR_IPV6);
+		key.w[1] = ip6->daddr.in6_u.u6_addr32[0];
+		key.w[2] = ip6->daddr.in6_u.u6_addr32[1];
+		key.w[3] = ip6->daddr.in6_u.u6_addr32[2];
+		key.w[4] = ip6->daddr.in6_u.u6_addr32[3];
 	} else {
 		/* ARP and every other protocol take the normal path. */
 		return TC_ACT_OK;
 	}
+	ret = redirect_to_peer(&key);
 	if (ret >= 0)
 		return ret;
 
 	/* No peer owns the address (a routed packet, say): the next hop may still be a peer. */
-	__builtin_memset(&key, 0, sizeof(key));
-	key.kind = MMNET_ADDR_MAC;
-	__builtin_memcpy(key.addr, eth->h_dest, ETH_ALEN);
+	key.w[0] = KEY_KIND(MMNET_ADDR_MAC);
+	__builtin_memcpy(&key.w[1], eth->dest, 4);
+	__builtin_memcpy(&key.h[4], eth->dest + 4, 2);
+	key.h[5] = 0;
+	key.w[3] = 0;
+	key.w[4] = 0;
 	ret = redirect_to_peer(&key);
 	return ret >= 0 ? ret : TC_ACT_OK;
 }
