@@ -17,10 +17,14 @@
  * it allocates the event channel, and it maps the follower's region only
  * once the follower has mapped the leader's current one and said so
  * (peer-ring-ref).  That echo is what keeps either side from mapping a
- * region left over from an earlier incarnation: a grant reference is reused
- * only after the peer unmapped it, so an equal reference means the same
- * region.  A mapped channel whose peer's values change goes, and a new one
- * is offered at once.
+ * region left over from an earlier incarnation.  A grant reference comes
+ * back into use once the peer unmapped it, which can be before the peer's
+ * values say so: hence the follower maps only what the leader offers
+ * ("connecting"), and the leader never offers the reference the follower
+ * still echoes.  A mapped channel whose peer's values change goes, and a
+ * new one is offered at once.  A map that fails (values the peer has not
+ * brought up to date yet) is tried again when they change, and after a
+ * delay that doubles up to a minute: no side waits for the other for good.
  *
  * One ordered work item does everything that talks to xenstore, from a
  * snapshot of the peer's directory read in a transaction; it takes RTNL
@@ -97,6 +101,7 @@ struct mmnet_xs_rdv {
 enum {
 	MMNET_XP_DIRTY,		/* something in the pair's directories changed */
 	MMNET_XP_DIR,		/* our directory itself was created or removed */
+	MMNET_XP_RETRY,		/* a step is due at retry_at */
 };
 
 /**
@@ -111,8 +116,11 @@ enum {
  * @own_dir: our rendezvous directory, relative to our domain's home
  * @remote_dir: the peer's, absolute
  * @chan: the current channel, or NULL; RTNL
- * @backoff: delay before a new channel after a failed one; RTNL
+ * @backoff: the delay after a failure (a channel that broke the protocol,
+ *	an offer or a map that failed), doubled by each one in a row, 0 after
+ *	a success; RTNL
  * @retry_at: when that delay ends; RTNL
+ * @tried: the peer's values of the map that failed last; RTNL
  * @pub: what we last wrote in @own_dir
  * @pub_ok: @pub is known to be there
  */
@@ -129,6 +137,7 @@ struct mmnet_xen_peer {
 	struct mmnet_xen_chan *chan;
 	unsigned long backoff;
 	unsigned long retry_at;
+	struct mmnet_xs_rdv tried;
 	struct mmnet_xs_rdv pub;
 	bool pub_ok;
 };
@@ -144,9 +153,10 @@ enum {
  * struct mmnet_xen_state - the domain's one Xen endpoint
  * @wq: ordered: one work at a time, which serialises the xenstore side
  * @work: the work; delayed only for retries
- * @lock: the work's queueing after uninit began (@dying), and lookups in
- *	@peers from the watch callbacks
+ * @lock: the work's queueing (@dying, @due), and lookups in @peers from the
+ *	watch callbacks
  * @dying: uninit began: queue nothing more
+ * @due: when the work is due, while it is pending
  * @flags: MMNET_XEN_*
  * @mmnet: the device taking part, NULL if none; RTNL
  * @suspended: between PM freeze and thaw/restore: no channels; RTNL
@@ -162,8 +172,9 @@ enum {
 struct mmnet_xen_state {
 	struct workqueue_struct *wq;
 	struct delayed_work work;
-	spinlock_t lock; /* @dying, @peers additions/removals */
+	spinlock_t lock; /* @dying, @due, @peers additions/removals */
 	bool dying;
+	unsigned long due;
 	unsigned long flags;
 	struct mmnet_device *mmnet;
 	bool suspended;
@@ -186,16 +197,21 @@ static unsigned int xen_poll_us;
 
 /* ---- queueing the work ---- */
 
+/*
+ * Have the work run in @delay jiffies at the latest.  The earliest request
+ * wins: a pair's retry in a second must not wait for another pair's retry
+ * in a minute that happened to be queued first.
+ */
 static void mmnet_xen_queue(unsigned long delay)
 {
-	unsigned long flags;
+	unsigned long flags, due = jiffies + delay;
 
 	spin_lock_irqsave(&mmnet_xen.lock, flags);
-	if (mmnet_xen.wq && !mmnet_xen.dying) {
-		if (delay)
-			queue_delayed_work(mmnet_xen.wq, &mmnet_xen.work, delay);
-		else
-			mod_delayed_work(mmnet_xen.wq, &mmnet_xen.work, 0);
+	if (mmnet_xen.wq && !mmnet_xen.dying &&
+	    (!delayed_work_pending(&mmnet_xen.work) ||
+	     time_before(due, mmnet_xen.due))) {
+		mod_delayed_work(mmnet_xen.wq, &mmnet_xen.work, delay);
+		mmnet_xen.due = due;
 	}
 	spin_unlock_irqrestore(&mmnet_xen.lock, flags);
 }
@@ -547,11 +563,19 @@ static void mmnet_xen_notify(struct mmnet_peer *peer)
 	mmnet_xenchan_notify(peer->transport);
 }
 
+/* Context: RTNL.  A failure: the pair's next step is due a while later. */
 static void mmnet_xen_backoff(struct mmnet_xen_peer *xp)
 {
 	xp->backoff = clamp(xp->backoff * 2, (unsigned long)MMNET_XEN_RETRY,
 			    (unsigned long)MMNET_XEN_BACKOFF_MAX);
 	xp->retry_at = jiffies + xp->backoff;
+	set_bit(MMNET_XP_RETRY, &xp->flags);
+}
+
+/* Context: RTNL.  The delay of a failure, if any, is over. */
+static bool mmnet_xen_backoff_over(const struct mmnet_xen_peer *xp)
+{
+	return !xp->backoff || !time_before(jiffies, xp->retry_at);
 }
 
 /*
@@ -604,11 +628,16 @@ static void mmnet_xen_drop_chan(struct mmnet_xen_peer *xp)
 	mmnet_peers_remove(&batch);
 }
 
-/* Context: RTNL.  A new channel: the own region granted, offered. */
+/*
+ * Context: RTNL.  A new channel: the own region granted, offered.  @remote:
+ * the peer's values now.
+ */
 static struct mmnet_xen_chan *mmnet_xen_chan_new(struct mmnet_xen_peer *xp,
+						 const struct mmnet_xs_rdv *remote,
 						 const struct mmnet_addrs *a)
 {
 	struct mmnet_xen_chan *chan = kzalloc(sizeof(*chan), GFP_KERNEL);
+	unsigned long backoff = xp->backoff;
 	struct mmnet_peer *peer;
 	int ret;
 
@@ -627,7 +656,15 @@ static struct mmnet_xen_chan *mmnet_xen_chan_new(struct mmnet_xen_peer *xp,
 	mmnet_xenchan_setup(chan);
 	xp->chan = chan;
 	mmnet_peer_set_addrs(peer, a);
-	ret = mmnet_xenchan_share(chan);
+	/*
+	 * The leader maps the follower's region once the follower echoes the
+	 * leader's ring-ref.  The follower's directory may still echo the
+	 * ring-ref of our previous channel, which the follower has unmapped
+	 * since (it has not written its news yet, or it is being suspended):
+	 * that reference may be free again, and an offer under the same number
+	 * would take the stale echo for an answer.
+	 */
+	ret = mmnet_xenchan_share(chan, chan->leader ? remote->peer_ref : 0);
 	if (!ret && chan->leader)
 		ret = mmnet_xenchan_offer_evtchn(chan);
 	if (!ret)
@@ -635,6 +672,8 @@ static struct mmnet_xen_chan *mmnet_xen_chan_new(struct mmnet_xen_peer *xp,
 	pr_warn("xen: cannot offer a channel to domain %u: %d\n", xp->domid,
 		ret);
 	mmnet_xen_drop_chan(xp);
+	/* That close was no success: the delay grows as if it had not been. */
+	xp->backoff = backoff;
 err:
 	mmnet_xen_backoff(xp);
 	return NULL;
@@ -642,19 +681,44 @@ err:
 
 /*
  * Whether the peer's values name a region we may map: the leader's offer,
- * or the follower's region once the follower mapped ours.
+ * or the follower's region once the follower mapped ours (its echo).
+ *
+ * The leader says "connected" only once it mapped the follower's region, so
+ * the follower takes that (with the echo of its own ring-ref) as still
+ * valid for a channel it mapped, but never as an offer: for a channel that
+ * has mapped nothing yet, the echo can only be left over from an earlier
+ * one whose grant reference was free again and reused -- the leader's
+ * region it names is gone.  The leader's next values say "connecting".
  */
 static bool mmnet_xen_may_map(const struct mmnet_xen_chan *chan,
 			      const struct mmnet_xs_rdv *r)
 {
-	bool ours = r->peer_ref == chan->grefs[0];
+	bool echo = r->state == MMNET_XS_CONNECTED &&
+		    r->peer_ref == chan->grefs[0];
 
 	if (!r->ring_ref)
 		return false;
 	if (chan->leader)
-		return r->state == MMNET_XS_CONNECTED && ours;
+		return echo;
 	return r->port && (r->state == MMNET_XS_CONNECTING ||
-			   (r->state == MMNET_XS_CONNECTED && ours));
+			   (chan->mapped && echo));
+}
+
+static bool mmnet_xs_rdv_equal(const struct mmnet_xs_rdv *a,
+			       const struct mmnet_xs_rdv *b)
+{
+	return a->state == b->state && a->ring_ref == b->ring_ref &&
+	       a->port == b->port && a->peer_ref == b->peer_ref;
+}
+
+/*
+ * Whether to try to map now: a map that failed is tried again once its
+ * delay is over, or at once when the peer has published something else.
+ */
+static bool mmnet_xen_may_try(const struct mmnet_xen_peer *xp,
+			      const struct mmnet_xs_rdv *r)
+{
+	return mmnet_xen_backoff_over(xp) || !mmnet_xs_rdv_equal(r, &xp->tried);
 }
 
 /* Whether a mapped channel is still the one the peer's values describe. */
@@ -674,22 +738,25 @@ static void mmnet_xen_connect(struct mmnet_xen_peer *xp,
 
 	if (chan->mapped) {
 		xp->backoff = 0;
+		clear_bit(MMNET_XP_RETRY, &xp->flags);
 		mmnet_xenchan_set_poll(chan, READ_ONCE(xen_poll_us));
 		return;
 	}
+	/*
+	 * Values the peer has not brought up to date yet: it ended those
+	 * grants or closed that region, and its next values are on their way
+	 * (the watch brings them at once).  Should nothing come, whatever
+	 * failed is tried again, later and later, so that neither side waits
+	 * for the other for good.
+	 */
+	mmnet_xen_backoff(xp);
+	xp->tried = *r;
 	if (ret == -ESTALE)	/* an old region, closing: not yet */
 		pr_debug("xen: domain %u: its region is closing\n", chan->domid);
 	else
-		pr_warn_ratelimited("xen: domain %u: cannot map its region (ring-ref %u): %d, trying again\n",
-				    chan->domid, r->ring_ref, ret);
-	/*
-	 * The peer may have ended those grants already (it went away and
-	 * came back: its next values are on their way) -- or not, and then
-	 * nobody would move: look again, later and later.
-	 */
-	mmnet_xen_backoff(xp);
-	set_bit(MMNET_XP_DIRTY, &xp->flags);
-	mmnet_xen_queue(xp->backoff);
+		pr_warn_ratelimited("xen: domain %u: cannot map its region (ring-ref %u): %d, trying again in %lu s or on its next values\n",
+				    chan->domid, r->ring_ref, ret,
+				    xp->backoff / HZ);
 }
 
 /* What our directory should say about @chan. */
@@ -716,7 +783,13 @@ static void mmnet_xen_decide(struct mmnet_xen_peer *xp,
 			     const struct mmnet_xen_snap *snap,
 			     struct mmnet_xs_rdv *p)
 {
+	/*
+	 * Not after a resume either, until the work has started afresh: an
+	 * offer made for the pairs as they were would be dropped right after
+	 * the peer had seen it.
+	 */
 	bool may_offer = mmnet_xen.mmnet && !mmnet_xen.suspended &&
+			 !test_bit(MMNET_XEN_RESET, &mmnet_xen.flags) &&
 			 !xp->gone && snap->addrs_ok;
 	struct mmnet_xen_chan *chan = xp->chan;
 
@@ -725,16 +798,29 @@ static void mmnet_xen_decide(struct mmnet_xen_peer *xp,
 		mmnet_xen_drop_chan(xp);
 		chan = NULL;
 	}
-	if (!chan && may_offer &&
-	    !(xp->backoff && time_before(jiffies, xp->retry_at)))
-		chan = mmnet_xen_chan_new(xp, &snap->addrs);
-	if (chan) {
-		mmnet_peer_set_addrs(chan->peer, &snap->addrs);
-		if (!chan->mapped && mmnet_xen_may_map(chan, &snap->remote))
-			mmnet_xen_connect(xp, chan, &snap->remote);
-		else if (chan->mapped)
-			mmnet_xenchan_set_poll(chan, READ_ONCE(xen_poll_us));
+	/*
+	 * What a delay holds back keeps its retry due, even if the step due
+	 * at the end of an earlier delay has just consumed it.
+	 */
+	if (!chan && may_offer) {
+		if (mmnet_xen_backoff_over(xp))
+			chan = mmnet_xen_chan_new(xp, &snap->remote,
+						  &snap->addrs);
+		else
+			set_bit(MMNET_XP_RETRY, &xp->flags);
 	}
+	if (!chan)
+		goto out;
+	mmnet_peer_set_addrs(chan->peer, &snap->addrs);
+	if (chan->mapped) {
+		mmnet_xenchan_set_poll(chan, READ_ONCE(xen_poll_us));
+	} else if (mmnet_xen_may_map(chan, &snap->remote)) {
+		if (mmnet_xen_may_try(xp, &snap->remote))
+			mmnet_xen_connect(xp, chan, &snap->remote);
+		else
+			set_bit(MMNET_XP_RETRY, &xp->flags);
+	}
+out:
 	mmnet_xen_rdv_of(chan, p);
 }
 
@@ -1078,23 +1164,31 @@ static void mmnet_xen_reset(void)
 	set_bit(MMNET_XEN_SCAN, &mmnet_xen.flags);
 }
 
-/* Whether the pair needs a step now; @next: the earliest retry to come. */
-static bool mmnet_xen_due(struct mmnet_xen_peer *xp, bool all,
-			  unsigned long *next)
+/*
+ * Whether the pair needs a step now: something changed, or the delay of a
+ * failure is over.  Racy reads of @retry_at: a close that changes it also
+ * marks the pair dirty, and a step that a delay still holds back makes the
+ * retry due again.
+ */
+static bool mmnet_xen_due(struct mmnet_xen_peer *xp, bool all)
 {
-	unsigned long retry_at;
-
 	if (test_and_clear_bit(MMNET_XP_DIRTY, &xp->flags) || all)
 		return true;
-	/* Racy reads: a close that changes them also marks the pair dirty. */
-	if (READ_ONCE(xp->chan) || !READ_ONCE(xp->backoff))
+	if (!test_bit(MMNET_XP_RETRY, &xp->flags) ||
+	    time_before(jiffies, READ_ONCE(xp->retry_at)))
 		return false;
-	retry_at = READ_ONCE(xp->retry_at);
-	if (time_after_eq(jiffies, retry_at))
-		return true;
-	if (!*next || time_before(retry_at, *next))
+	clear_bit(MMNET_XP_RETRY, &xp->flags);
+	return true;
+}
+
+/* @next: the earliest step due later, 0 if none; the pair's too. */
+static void mmnet_xen_next(const struct mmnet_xen_peer *xp, unsigned long *next)
+{
+	unsigned long retry_at = READ_ONCE(xp->retry_at);
+
+	if (test_bit(MMNET_XP_RETRY, &xp->flags) &&
+	    (!*next || time_before(retry_at, *next)))
 		*next = retry_at;
-	return false;
 }
 
 static void mmnet_xen_work_fn(struct work_struct *work)
@@ -1117,10 +1211,12 @@ static void mmnet_xen_work_fn(struct work_struct *work)
 		mmnet_xen_scan();
 	all = test_and_clear_bit(MMNET_XEN_MODE, &mmnet_xen.flags);
 	list_for_each_entry_safe(xp, tmp, &mmnet_xen.peers, node) {
-		if (mmnet_xen_due(xp, all, &next))
+		if (mmnet_xen_due(xp, all))
 			mmnet_xen_step(xp);
 		if (xp->gone && !READ_ONCE(xp->chan))
 			mmnet_xen_peer_free(xp);
+		else
+			mmnet_xen_next(xp, &next);
 	}
 	if (next)
 		mmnet_xen_queue(max_t(long, next - jiffies, 1));
@@ -1200,12 +1296,13 @@ static int mmnet_xen_freeze(struct device *dev)
 	return 0;
 }
 
+/* RESET before suspended goes: mmnet_xen_decide() offers nothing between. */
 static int mmnet_xen_thaw(struct device *dev)
 {
+	set_bit(MMNET_XEN_RESET, &mmnet_xen.flags);
 	rtnl_lock();
 	mmnet_xen.suspended = false;
 	rtnl_unlock();
-	set_bit(MMNET_XEN_RESET, &mmnet_xen.flags);
 	mmnet_xen_kick();
 	return 0;
 }

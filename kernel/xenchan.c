@@ -44,32 +44,51 @@ bool mmnet_xen_gref_ok(u32 ref)
 
 /* ---- grants of the own region ---- */
 
+/*
+ * Grant @page to the peer, read-only.  The grant holds a page reference of
+ * its own, which gnttab_end_foreign_access() drops once the peer no longer
+ * maps the page: so the owner's reference can go with the rest of the peer.
+ */
+static int mmnet_xenchan_grant(struct mmnet_xen_chan *chan, struct page *page)
+{
+	int ref = gnttab_grant_foreign_access(chan->domid,
+					      xen_page_to_gfn(page), 1);
+
+	if (ref >= 0)
+		get_page(page);
+	return ref;
+}
+
 /**
  * mmnet_xenchan_share - grant the own region to the peer, read-only
  * @chan: a channel whose peer has its own region
+ * @avoid: a grant reference the control page must not get, 0 for none
  *
- * Each grant holds a page reference of its own, which
- * gnttab_end_foreign_access() drops once the peer no longer maps the page:
- * so the owner's reference can go with the rest of the peer.
+ * The control page's reference is the one xenstore carries; @avoid is one
+ * the peer may still name from an earlier channel.  Taking another one,
+ * while the unwanted one is held, is all it takes.
  *
  * Return: 0, or a negative errno (what was granted is ended on release).
  */
-int mmnet_xenchan_share(struct mmnet_xen_chan *chan)
+int mmnet_xenchan_share(struct mmnet_xen_chan *chan, u32 avoid)
 {
 	const struct mmnet_region *own = &chan->peer->own;
 	unsigned int i;
-	int ref;
+	int ref, spare;
 
 	chan->grefs = kcalloc(own->nr_pages, sizeof(*chan->grefs), GFP_KERNEL);
 	if (!chan->grefs)
 		return -ENOMEM;
 	for (i = 0; i < own->nr_pages; i++) {
-		ref = gnttab_grant_foreign_access(chan->domid,
-						  xen_page_to_gfn(own->pages[i]),
-						  1);
+		ref = mmnet_xenchan_grant(chan, own->pages[i]);
+		if (!i && ref >= 0 && (u32)ref == avoid) {
+			spare = ref;
+			ref = mmnet_xenchan_grant(chan, own->pages[i]);
+			/* Not offered: ended now, or once the peer unmaps it. */
+			gnttab_end_foreign_access(spare, own->pages[i]);
+		}
 		if (ref < 0)
 			return ref;
-		get_page(own->pages[i]);
 		chan->grefs[i] = ref;
 		chan->nr_grefs = i + 1;
 	}

@@ -69,7 +69,7 @@ struct mmnet_xen_chan {
 };
 
 void mmnet_xenchan_setup(struct mmnet_xen_chan *chan);
-int mmnet_xenchan_share(struct mmnet_xen_chan *chan);
+int mmnet_xenchan_share(struct mmnet_xen_chan *chan, u32 avoid);
 int mmnet_xenchan_offer_evtchn(struct mmnet_xen_chan *chan);
 int mmnet_xenchan_connect(struct mmnet_xen_chan *chan, u32 ring_ref, u32 port);
 void mmnet_xenchan_notify(struct mmnet_xen_chan *chan);
