@@ -360,3 +360,33 @@ sink_sum() {
 	on_guest "$1" "i=0; until [ -s $_f ]; do [ \$i -lt 250 ] || exit 1; sleep 0.1; i=\$((i + 1)); done; \
 cut -d' ' -f1 $_f; rm -f $_f"
 }
+
+# ---- time and waiting (tenths of a second: /proc/uptime, every guest's own clock) ----
+
+uptime_ds() { awk '{ printf "%d\n", $1 * 10 }' /proc/uptime; }
+# secs DS: DS tenths of a second as seconds, "12.3".
+secs() { echo "$(($1 / 10)).$(($1 % 10))"; }
+
+# wait_ds LIMIT WHAT COMMAND...: until COMMAND succeeds, LIMIT tenths of a second at most (fail WHAT after);
+# $waited: how long it took, in seconds ("1.2").
+wait_ds() {
+	_limit=$1 _what=$2 _t0=$(uptime_ds)
+	shift 2
+	until "$@"; do
+		[ $(($(uptime_ds) - _t0)) -lt "$_limit" ] || fail "$_what"
+		sleep 0.1
+	done
+	waited=$(secs $(($(uptime_ds) - _t0)))
+}
+
+# has_peer ID: this guest's mmnet0 has a connected channel to its peer ID.
+has_peer() { mmnetctl show | grep -q " peer $1 .*state connected"; }
+
+# ping_via_mmnet ADDR: 3 pings to ADDR answered, and they went through the channel to its peer.
+ping_via_mmnet() {
+	_id=$(peer_id "$1")
+	[ -n "$_id" ] || fail "no peer with $1"
+	_tx=$(counter mmnet0 "peer${_id}_tx_bytes")
+	ping -c 3 -i 0.2 -W 2 "$1" >/dev/null || fail "ping $1"
+	[ $(($(counter mmnet0 "peer${_id}_tx_bytes") - _tx)) -gt 0 ] || fail "ping $1 did not go through mmnet"
+}

@@ -29,7 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-uptime_ds() { awk '{ printf "%d\n", $1 * 10 }' /proc/uptime; }
 mmnet_tx() { counter mmnet0 "peer${ID}_tx_bytes"; }
 # set_here / set_peer enable|disable: the shortcut on this end / on the peer's.
 set_here() {

@@ -28,19 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-uptime_ds() { awk '{ printf "%d\n", $1 * 10 }' /proc/uptime; }
-secs() { echo "$(($1 / 10)).$(($1 % 10))"; }
-has_peer() { mmnetctl show | grep -q " peer $1 .*state connected"; }
 map_entries() { bpftool map dump pinned $MAP | grep -c "\"peer_id\": $1\$"; }
-# wait_ds LIMIT WHAT COMMAND...: until COMMAND succeeds, LIMIT tenths of a second at most.
-wait_ds() {
-	_limit=$1 _what=$2 _t0=$(uptime_ds)
-	shift 2
-	until "$@"; do
-		[ $(($(uptime_ds) - _t0)) -lt "$_limit" ] || fail "$_what"
-		sleep 0.1
-	done
-}
 # dom0_long COMMAND: COMMAND (no single quotes) in dom0 in the background (xl save and restore take longer
 # than the agent waits), then wait for it (10 min at most: under TCG they take minutes); its output (but
 # libxc's progress lines) is printed, its status returned.
@@ -72,13 +60,6 @@ guest_back() {
 		_i=$((_i + 1))
 	done
 }
-peer_through_mmnet() {
-	_id=$(peer_id "$1")
-	[ -n "$_id" ] || fail "no peer with $1"
-	_tx=$(counter mmnet0 "peer${_id}_tx_bytes")
-	ping -c 3 -i 0.2 -W 2 "$1" >/dev/null || fail "ping $1"
-	[ $(($(counter mmnet0 "peer${_id}_tx_bytes") - _tx)) -gt 0 ] || fail "ping $1 did not go through mmnet"
-}
 
 mmnet_up
 dmesg_mark
@@ -104,7 +85,7 @@ wait $iperf_pid 2>/dev/null
 iperf_pid=""
 # Traffic to the others still flows.
 for p in $MMNET_PEERS; do
-	[ "$p" = "$vip" ] || peer_through_mmnet "$p"
+	[ "$p" = "$vip" ] || ping_via_mmnet "$p"
 done
 check "rmmod after the peer died" rmmod mmnet
 on_dom0 "xl create -q /run/xen/g$VICTIM.cfg >/tmp/mmnet-create.log 2>&1 || { cat /tmp/mmnet-create.log; false; }" ||
@@ -114,7 +95,7 @@ vdom2=$(xen_domid "$VICTIM")
 echo "ok: guest $VICTIM is back as domain $vdom2"
 mmnet_up
 has_peer "$vdom2" || fail "no channel to the new domain $vdom2"
-peer_through_mmnet "$vip"
+ping_via_mmnet "$vip"
 echo "ok: the channel to guest $VICTIM (domain $vdom2) is back and carries traffic"
 
 # ---- xl save, xl restore ----
@@ -143,7 +124,7 @@ echo "ok: xl restore took $(secs $((t1 - t0))) s"
 wait_ds 600 "no channel to the restored domain $sdom2 after 60 s" has_peer "$sdom2"
 t2=$(uptime_ds)
 echo "ok: restored as domain $sdom2; its channel connected $(secs $((t2 - t1))) s after xl restore returned"
-peer_through_mmnet "$sip"
+ping_via_mmnet "$sip"
 tx=$(counter mmnet0 "peer${sdom2}_tx_bytes")
 out=$(iperf3c "$sip" -t 2 -f m 2>&1) || { echo "$out"; fail "iperf3 to the restored guest"; }
 tx=$(($(counter mmnet0 "peer${sdom2}_tx_bytes") - tx))

@@ -10,8 +10,6 @@
 
 TIMES=/tmp/mmnet-mesh.time
 LIMIT=300 # tenths of a second
-uptime_ds() { awk '{ printf "%d\n", $1 * 10 }' /proc/uptime; }
-secs() { echo "$(($1 / 10)).$(($1 % 10))"; }
 
 # --attach N: (in a guest, in the background) attach eth0, wait until N peers are connected (2 min at
 # most), and write how long it took, in tenths of a second, to $TIMES; "fail REASON" if it did not.

@@ -25,32 +25,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-uptime_ds() { awk '{ printf "%d\n", $1 * 10 }' /proc/uptime; }
-has_peer() { mmnetctl show | grep -q " peer $1 .*state connected"; }
 # connected_all I: guest I has a connected channel to every other guest.
 connected_all() {
 	[ "$(on_guest "$1" "mmnetctl show | grep -c 'state connected'")" = $((MMNET_GUESTS - 1)) ]
 }
-# until_ds LIMIT WHAT COMMAND...: until COMMAND succeeds, LIMIT tenths of a second at most; $t: how long.
-until_ds() {
-	_limit=$1 _what=$2 _t0=$(uptime_ds)
-	shift 2
-	until "$@"; do
-		[ $(($(uptime_ds) - _t0)) -lt "$_limit" ] || fail "$_what"
-		sleep 0.2
-	done
-	_t=$(($(uptime_ds) - _t0))
-	t="$((_t / 10)).$((_t % 10))"
-}
 # gone_here I: guest I has no channel to this guest.
 gone_here() { ! on_guest "$1" "mmnetctl show" | grep -q " peer $SELF "; }
-via_mmnet() {
-	_id=$(peer_id "$1")
-	[ -n "$_id" ] || fail "no peer with $1"
-	_tx=$(counter mmnet0 "peer${_id}_tx_bytes")
-	ping -c 3 -i 0.2 -W 2 "$1" >/dev/null || fail "ping $1"
-	[ $(($(counter mmnet0 "peer${_id}_tx_bytes") - _tx)) -gt 0 ] || fail "ping $1 did not go through mmnet"
-}
 
 mmnet_up
 dmesg_mark
@@ -63,28 +43,28 @@ payload_init
 sink_start "$PG" 5312
 send_payload "$PEER" 5312 64 2>/tmp/mmnet-reload.err &
 stream=$!
-until_ds 300 "the stream does not go through mmnet" \
+wait_ds 300 "the stream does not go through mmnet" \
 	sh -c "[ \$(ethtool -S mmnet0 | awk '\$1 == \"peer${PD}_tx_bytes:\" { print \$2 }') -gt 1000000 ]"
 on_guest "$PG" "rmmod mmnet" || fail "rmmod in guest $PG"
-until_ds 100 "the channel to domain $PD outlived the peer's module by 10 s" sh -c "! mmnetctl show | grep -q ' peer $PD '"
-echo "ok: rmmod in guest $PG under a stream: its channel here went $t s later"
+wait_ds 100 "the channel to domain $PD outlived the peer's module by 10 s" sh -c "! mmnetctl show | grep -q ' peer $PD '"
+echo "ok: rmmod in guest $PG under a stream: its channel here went $waited s later"
 eth0=$(stat_of eth0 tx_bytes)
 on_guest "$PG" ". ./lib.sh; mmnet_load && mmnetctl attach eth0" || fail "insmod and attach in guest $PG"
-until_ds 300 "no channel to domain $PD 30 s after it attached again" has_peer "$PD"
-echo "ok: the peer loaded and attached again: connected $t s later"
+wait_ds 300 "no channel to domain $PD 30 s after it attached again" has_peer "$PD"
+echo "ok: the peer loaded and attached again: connected $waited s later"
 wait $stream || { cat /tmp/mmnet-reload.err; fail "the stream broke"; }
 stream=""
 sum=$(sink_sum "$PG" 5312) || fail "the sink did not answer"
 [ "$sum" = "$(payload 64 | sha256sum | cut -d' ' -f1)" ] || fail "the stream arrived damaged"
 echo "ok: the stream survived, 64 MiB arrived whole; eth0 carried $((($(stat_of eth0 tx_bytes) - eth0) >> 10)) KiB meanwhile"
-via_mmnet "$PEER"
+ping_via_mmnet "$PEER"
 
 # ---- rmmod here ----
 check "rmmod here while connected" rmmod mmnet
 i=1
 while [ $i -le "$MMNET_GUESTS" ]; do
 	[ $i -eq "$MMNET_GUEST" ] ||
-		until_ds 100 "guest $i kept its channel to domain $SELF" gone_here $i
+		wait_ds 100 "guest $i kept its channel to domain $SELF" gone_here $i
 	i=$((i + 1))
 done
 echo "ok: every peer dropped its channel to this guest"
@@ -93,11 +73,11 @@ mmnet_load
 check "attach again" mmnetctl attach eth0
 i=1
 while [ $i -le "$MMNET_GUESTS" ]; do
-	until_ds 300 "guest $i is not connected to all its peers again" connected_all $i
+	wait_ds 300 "guest $i is not connected to all its peers again" connected_all $i
 	i=$((i + 1))
 done
 echo "ok: all channels back"
-via_mmnet "$PEER"
+ping_via_mmnet "$PEER"
 
 # ---- garbage from the peer ----
 dmesg_mark
@@ -106,16 +86,16 @@ for kv in "ring-ref junk" "ring-ref 99999999999" "ring-ref 1" "ring-ref 4000000"
 	"event-channel 1048576" "peer-ring-ref 0x10" "state bogus" "state connected"; do
 	on_guest "$PG" "xenstore-write -- $dir/${kv% *} '${kv#* }'" || fail "guest $PG cannot write its $dir"
 	sleep 1
-	[ -z "$OTHER" ] || via_mmnet "$OTHER"
-	until_ds 300 "the pair did not connect again after ${kv% *} = ${kv#* }" has_peer "$PD"
-	echo "ok: the peer wrote ${kv% *} = \"${kv#* }\": connected again $t s later"
+	[ -z "$OTHER" ] || ping_via_mmnet "$OTHER"
+	wait_ds 300 "the pair did not connect again after ${kv% *} = ${kv#* }" has_peer "$PD"
+	echo "ok: the peer wrote ${kv% *} = \"${kv#* }\": connected again $waited s later"
 done
 ignored=$(dmesg | tail -n +$((dmesg_lines + 1)) | grep -c 'mmnet: xen: ignoring\|mmnet: xen: .*cannot map')
 [ "$ignored" -gt 0 ] || fail "nothing in dmesg says what was ignored"
 dmesg | tail -n +$((dmesg_lines + 1)) | grep 'mmnet: xen: ignoring\|mmnet: xen: .*cannot map' | head -n 3
 echo "ok: $ignored log lines say what was ignored"
-via_mmnet "$PEER"
-[ -z "$OTHER" ] || via_mmnet "$OTHER"
+ping_via_mmnet "$PEER"
+[ -z "$OTHER" ] || ping_via_mmnet "$OTHER"
 echo "ok: every channel works after the garbage"
 
 dmesg_check_clean
