@@ -63,7 +63,8 @@ for addr in $PEER $PEER6; do
 	done
 done
 
-# iperf WHAT TX RX ARGS...: iperf3 to the peer; through_mmnet with TX and RX; prints the receiver's rate
+# iperf WHAT TX RX ARGS...: iperf3 to the peer, 2 MiB (an amount, not a time: a loaded host slows the rate, not
+# the bytes); through_mmnet with TX and RX; prints the receiver's rate
 # and, for UDP, its loss.  Datagrams do get lost under TCG, where the receiving iperf3 may not run for a
 # while: its socket's receive buffer overflows.  That must be the only place they are lost: every datagram
 # lost is counted in the receiver's UDP RcvbufErrors.
@@ -79,7 +80,7 @@ iperf() {
 	done
 	[ $udp = 0 ] || rb0=$(rcvbuf_errors $rx_here) || fail "$what: cannot read the receiver's UDP counters"
 	snap
-	out=$(iperf3c "$@" -t 2 -f m 2>&1) || { echo "$out"; fail "iperf3 $*"; }
+	out=$(iperf3c "$@" -n 2M -f m 2>&1) || { echo "$out"; fail "iperf3 $*"; }
 	got=$(echo "$out" | awk '/receiver$/ { for (i = 2; i <= NF; i++) if ($i ~ /bits\/sec$/) r = $(i - 1) " " $i;
 		if ($NF == "receiver" && $(NF - 1) ~ /%\)$/) l = ", lost " $(NF - 2) " " $(NF - 1) }
 		END { print r l }')
