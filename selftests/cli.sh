@@ -118,7 +118,7 @@ echo "ok: a refused attach leaves no mmnet device, no clsact qdisc and no pin"
 check "mmnetctl attach eth0" mmnetctl attach eth0
 peers=0
 if mmnet_has_transport && [ "${MMNET_GUESTS:-1}" -ge 2 ]; then
-	check "attach eth0 in every peer" on_peers "mmnetctl attach eth0"
+	check "load and attach eth0 in every peer" on_peers ". ./lib.sh; mmnet_load && mmnetctl attach eth0"
 	mmnet_wait_peers
 	peers=$((MMNET_GUESTS - 1))
 fi
