@@ -1181,7 +1181,7 @@ static bool mmnet_xen_due(struct mmnet_xen_peer *xp, bool all)
 	return true;
 }
 
-/* @next: the earliest step due later, 0 if none; the pair's too. */
+/* Fold the pair's retry, if one is due, into @next: the earliest, 0 if none. */
 static void mmnet_xen_next(const struct mmnet_xen_peer *xp, unsigned long *next)
 {
 	unsigned long retry_at = READ_ONCE(xp->retry_at);
