@@ -488,6 +488,11 @@ bool mmnet_ring_tx_push(struct mmnet_ring *r)
  * yet pushed count as in flight: the caller must mmnet_ring_tx_push() before
  * it waits, as the peer cannot consume what it cannot see.
  *
+ * The event is only worth waiting for if the peer has not passed it yet:
+ * the peer notifies when its rx_cons crosses tx_event, never for a value
+ * already behind it.  So the event is set from the peer's latest progress,
+ * and set again if the peer overtook it while we looked.
+ *
  * Return: 1 if a frame of @len bytes fits now (wake the queue, retry); 0 to
  * wait for the notification; -EPROTO if the peer is broken; -EINVAL if @len
  * can never fit.
@@ -495,21 +500,31 @@ bool mmnet_ring_tx_push(struct mmnet_ring *r)
 int mmnet_ring_tx_arm(struct mmnet_ring *r, u32 len)
 {
 	struct mmnet_ring_tx *tx = &r->tx;
-	u32 queued = tx->prod - tx->cons;
+	u32 event, pos;
 
-	if (tx->reason)
-		return -EPROTO;
-	if (len > MMNET_FRAME_MAX)
+	if (len > MMNET_FRAME_MAX || len > tx->data_size)
 		return -EINVAL;
-	/* Half, not one: room comes back in batches, with fewer wake-ups. */
-	WRITE_ONCE(tx->ctrl->tx_event,
-		   cpu_to_le32(tx->cons + (queued + 1) / 2));
-	/* tx_event before its rx_cons: pairs with mmnet_ring_rx_publish(). */
-	virt_mb();
-	if (mmnet_ring_tx_room(r, len))
-		return 1;
-	if (tx->reason)
-		return -EPROTO;
+	for (;;) {
+		if (tx->reason || mmnet_tx_reclaim(r))
+			return -EPROTO;
+		if (mmnet_tx_fits(tx, len, &pos))
+			return 1;
+		/* An empty area fits any frame (data_size >= 2 * FRAME_MAX). */
+		if (tx->prod == tx->cons)
+			return -EINVAL;
+		/* Half, not one: room comes back in batches, with fewer wake-ups. */
+		event = tx->cons + (tx->prod - tx->cons + 1) / 2;
+		WRITE_ONCE(tx->ctrl->tx_event, cpu_to_le32(event));
+		/* tx_event before its rx_cons: pairs with mmnet_ring_rx_publish(). */
+		virt_mb();
+		if (mmnet_tx_reclaim(r))
+			return -EPROTO;
+		if (mmnet_tx_fits(tx, len, &pos))
+			return 1;
+		/* The peer has not reached the event: it will notify then. */
+		if (tx->cons != event && event - tx->cons <= tx->prod - tx->cons)
+			break;
+	}
 	tx->full++;
 	return 0;
 }

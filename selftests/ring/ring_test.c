@@ -507,6 +507,42 @@ static void test_arm_before_push(void)
 	end("backpressure before push: tx_arm waits (no busy loop), push, peer notifies at half");
 }
 
+/*
+ * The peer consumed past where the producer last looked, and the room it
+ * freed is still too little: the event must lie ahead of the peer's real
+ * progress, or no notification ever comes.  128 KiB area: 16+16+16+64 KiB
+ * in flight, the peer takes two; a 64 KiB frame still does not fit.
+ */
+static void test_arm_stale_cons(void)
+{
+	static const u32 len[] = { 16384, 16384, 16384, 65536 };
+	struct endpoint a, b;
+	u32 i;
+
+	begin();
+	pair(&a, &b, SLOTS, DATA, MMNET_F_ALL, MMNET_F_ALL);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(send1(&a, i, len[i]), 0);
+	CHECK_EQ(send1(&a, 4, 65536), -ENOSPC);
+	mmnet_ring_tx_push(a.r);
+	for (i = 0; i < 2; i++)
+		CHECK(recv1(&b, &a, i, len[i]));
+	mmnet_ring_rx_publish(b.r);
+	CHECK_EQ(mmnet_ring_tx_arm(a.r, 65536), 0);
+	CHECK_EQ(le32_to_cpu(a.ctrl->tx_event), 3);
+	CHECK(recv1(&b, &a, 2, len[2]));
+	CHECK(mmnet_ring_rx_publish(b.r));
+	/* 16 KiB more is not enough yet: arm again, for the last one. */
+	CHECK_EQ(mmnet_ring_tx_arm(a.r, 65536), 0);
+	CHECK_EQ(le32_to_cpu(a.ctrl->tx_event), 4);
+	CHECK(recv1(&b, &a, 3, len[3]));
+	CHECK(mmnet_ring_rx_publish(b.r));
+	CHECK_EQ(mmnet_ring_tx_arm(a.r, 65536), 1);
+	CHECK_EQ(send1(&a, 4, 65536), 0);
+	unpair(&a, &b);
+	end("tx_arm after the peer moved on unseen: the event is ahead of it, each step notifies");
+}
+
 static void test_suppression(void)
 {
 	struct endpoint a, b;
@@ -1002,6 +1038,7 @@ int main(int argc, char **argv)
 	test_data_full();
 	test_arm_race();
 	test_arm_before_push();
+	test_arm_stale_cons();
 	test_suppression();
 	test_bad_desc();
 	test_bad_prod();
