@@ -104,14 +104,14 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Read exactly @len bytes; false on EOF or error. */
-static bool read_all(int fd, void *buf, size_t len)
+/* Read or write exactly @len bytes; false on EOF or error. */
+static bool xfer_all(int fd, void *buf, size_t len, bool out)
 {
 	char *p = buf;
 	ssize_t n;
 
 	while (len) {
-		n = read(fd, p, len);
+		n = out ? write(fd, p, len) : read(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -122,21 +122,14 @@ static bool read_all(int fd, void *buf, size_t len)
 	return true;
 }
 
+static bool read_all(int fd, void *buf, size_t len)
+{
+	return xfer_all(fd, buf, len, false);
+}
+
 static bool write_all(int fd, const void *buf, size_t len)
 {
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= n;
-	}
-	return true;
+	return xfer_all(fd, (void *)buf, len, true);
 }
 
 static void nodelay(int fd)
