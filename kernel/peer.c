@@ -38,6 +38,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <net/ipv6.h>
+#include <net/page_pool.h>
 
 /* How long removal waits for the peer to take what was already sent. */
 #define MMNET_DRAIN_MS		1000
@@ -82,8 +83,17 @@ void mmnet_peer_count(struct mmnet_peer *peer, enum mmnet_stat stat, u64 n)
 	mmnet_stats_add(peer->mmnet->stats, stat, n);
 }
 
+/* Pages still in skbs go back to the allocator when those are freed. */
+static void mmnet_peer_destroy_pool(struct mmnet_peer *peer)
+{
+	if (peer->rx_pool)
+		page_pool_destroy(peer->rx_pool);
+	peer->rx_pool = NULL;
+}
+
 static void mmnet_peer_free(struct mmnet_peer *peer)
 {
+	WARN_ON_ONCE(peer->rx_pool);
 	kfree(rcu_access_pointer(peer->addrs));
 	kfree(peer->ring);
 	free_percpu(peer->stats);
@@ -109,11 +119,34 @@ void mmnet_peer_put(struct mmnet_peer *peer)
 	kref_put(&peer->refcount, mmnet_peer_release);
 }
 
+/*
+ * Received frames are copied into pages of the peer's pool.  Recycled pages
+ * skip the zeroing every fresh page gets with init_on_alloc (the default of
+ * distribution kernels), which costs as much as a copy of the frame.
+ */
+static int mmnet_peer_create_pool(struct mmnet_peer *peer)
+{
+	struct page_pool_params params = {
+		.order = 0,
+		.pool_size = MMNET_RX_POOL_PAGES,
+		.nid = NUMA_NO_NODE,
+	};
+	struct page_pool *pool = page_pool_create(&params);
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	peer->rx_pool = pool;
+	return 0;
+}
+
 static int mmnet_peer_alloc_channel(struct mmnet_peer *peer)
 {
 	u32 data_size = ring_data_kib * 1024;
 	int ret;
 
+	ret = mmnet_peer_create_pool(peer);
+	if (ret)
+		return ret;
 	peer->ring = kzalloc(mmnet_ring_size(ring_slots), GFP_KERNEL);
 	if (!peer->ring)
 		return -ENOMEM;
@@ -153,6 +186,7 @@ struct mmnet_peer *mmnet_peer_create(struct mmnet_device *mmnet,
 	ret = peer->stats ? mmnet_peer_alloc_channel(peer) : -ENOMEM;
 	if (ret) {
 		mmnet_region_put_pages(&peer->own);
+		mmnet_peer_destroy_pool(peer);
 		mmnet_peer_free(peer);
 		return ERR_PTR(ret);
 	}
@@ -699,6 +733,8 @@ static void mmnet_peer_shutdown(struct mmnet_peer *peer)
 	if (peer->napi_enabled)
 		napi_disable(&peer->napi);
 	netif_napi_del(&peer->napi);
+	/* NAPI, the pool's only user, is quiet now. */
+	mmnet_peer_destroy_pool(peer);
 }
 
 /**

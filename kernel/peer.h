@@ -22,6 +22,10 @@ struct mmnet_device;
 
 /* Addresses per family a peer is reachable at; more are not published. */
 #define MMNET_PEER_MAX_ADDRS	8
+/* Recycled receive pages a peer keeps: 4 MiB, twice its largest ring. */
+#define MMNET_RX_POOL_PAGES	1024
+
+struct page_pool;
 
 /**
  * struct mmnet_addrs - where a peer is reachable: its lower NIC's addresses
@@ -75,6 +79,8 @@ enum {
  * @queue_stopped: this peer stopped the device's tx queue (qdisc attached)
  * @napi: receive, and the drain of @backlog on consumer progress
  * @napi_enabled: @napi was enabled (it is once the ring is attached)
+ * @rx_pool: pages for the frames @napi receives, recycled when their skbs
+ *	are freed (NAPI only allocates from it; see receive.c)
  * @stats: this peer's reason counters; the device has a set of its own
  * @list: in the device's @peer_list (RTNL, RCU for readers)
  * @hash_node: in the device's @peer_hash while @in_service
@@ -107,6 +113,7 @@ struct mmnet_peer {
 
 	struct napi_struct napi;
 	bool napi_enabled;
+	struct page_pool *rx_pool;
 	struct mmnet_stats __percpu *stats;
 
 	struct list_head list;

@@ -22,6 +22,7 @@
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <net/page_pool.h>
 #include <net/tcp.h>
 #include <net/udp.h>
 
@@ -32,31 +33,52 @@
 /* Give consumed ring space back at least this often within a poll. */
 #define MMNET_RX_PUBLISH	32
 
+/*
+ * A large frame: its headers in the linear part, the rest in pages of the
+ * peer's pool, which its skb gives back when freed (a 64 KiB frame takes 16
+ * pages, within MAX_SKB_FRAGS).
+ */
+static struct sk_buff *mmnet_rx_alloc_paged(struct mmnet_peer *peer,
+					    const struct mmnet_frame *f)
+{
+	struct sk_buff *skb = napi_alloc_skb(&peer->napi, MMNET_RX_HEAD);
+	const u8 *from = f->data + MMNET_RX_HEAD;
+	u32 left = f->len - MMNET_RX_HEAD;
+	struct page *page;
+	u32 chunk;
+
+	if (!skb)
+		return NULL;
+	skb_put_data(skb, f->data, MMNET_RX_HEAD);
+	skb_mark_for_recycle(skb);
+	while (left) {
+		page = page_pool_dev_alloc_pages(peer->rx_pool);
+		if (unlikely(!page || skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)) {
+			if (page)
+				page_pool_recycle_direct(peer->rx_pool, page);
+			kfree_skb(skb);
+			return NULL;
+		}
+		chunk = min_t(u32, left, PAGE_SIZE);
+		memcpy(page_address(page), from, chunk);
+		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, chunk,
+				PAGE_SIZE);
+		from += chunk;
+		left -= chunk;
+	}
+	return skb;
+}
+
 static struct sk_buff *mmnet_rx_alloc(struct mmnet_peer *peer,
 				      const struct mmnet_frame *f)
 {
-	const unsigned int pad = NET_SKB_PAD + NET_IP_ALIGN;
 	struct sk_buff *skb;
-	int err;
 
-	if (f->len <= MMNET_RX_COPYBREAK) {
-		skb = napi_alloc_skb(&peer->napi, f->len);
-		if (skb)
-			skb_put_data(skb, f->data, f->len);
-		return skb;
-	}
-	skb = alloc_skb_with_frags(pad + MMNET_RX_HEAD, f->len - MMNET_RX_HEAD,
-				   PAGE_ALLOC_COSTLY_ORDER, &err, GFP_ATOMIC);
-	if (!skb)
-		return NULL;
-	skb_reserve(skb, pad);
-	skb_put(skb, MMNET_RX_HEAD);
-	skb->data_len = f->len - MMNET_RX_HEAD;
-	skb->len = f->len;
-	if (WARN_ON_ONCE(skb_store_bits(skb, 0, f->data, f->len))) {
-		kfree_skb(skb);
-		return NULL;
-	}
+	if (f->len > MMNET_RX_COPYBREAK)
+		return mmnet_rx_alloc_paged(peer, f);
+	skb = napi_alloc_skb(&peer->napi, f->len);
+	if (skb)
+		skb_put_data(skb, f->data, f->len);
 	return skb;
 }
 
