@@ -46,7 +46,7 @@ loopback) addr=127.0.0.1 ;;
 *) fail "unknown path $PATH_" ;;
 esac
 REC="perf record -q -a -e cpu-clock -F 997 -o /tmp/perf.data -- sleep $SEC"
-REP="perf report -q -i /tmp/perf.data --stdio --no-children --sort sym --percent-limit 0.7 2>/dev/null | grep -v "^$" | head -n 45"
+REP="perf report -q -i /tmp/perf.data --stdio --no-children --sort sym --percent-limit 0.7 2>/dev/null | sed '/^ *\$/d' | head -n 45"
 for t in $TESTS; do
 	test=${t%%:*} size=${t##*:}
 	mmperf -c "$addr" -t "$test" -m "$size" -l $((SEC + 3)) >/tmp/mmperf.out 2>&1 &
