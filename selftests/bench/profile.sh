@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Where the guests spend their CPU on a path: perf (cpu-clock samples, the only events a Xen PV guest has) in
-# both guests while guest 1 runs an mmperf test to guest 2, then the hottest kernel and user symbols of each.
+# both guests while guest 1 runs an mmperf test to guest 2, then the hottest kernel and user symbols of each
+# (`make profile` runs it on the plain testbed, where both guests are one kernel).
 #
 #   scripts/perf-stage build/perf
 #   TB_EXTRA=build/perf selftests/testbed/run --xen --guests 2 selftests/bench/profile.sh [-p PATH] [TEST:SIZE...]
@@ -56,6 +57,11 @@ for t in $TESTS; do
 	sh -c "$REC" >/dev/null 2>&1
 	wait $load
 	echo "== $PATH_ $test $size: $(cat /tmp/mmperf.out)"
+	if [ "${MMNET_TESTBED:-plain}" = plain ]; then
+		echo "-- both guests (on the plain testbed they are one kernel: client and server, both ends of mmnet)"
+		sh -c "$REP"
+		continue
+	fi
 	echo "-- guest 1 (the client: it sends the stream)"
 	sh -c "$REP"
 	sleep 1
