@@ -47,15 +47,15 @@ static struct sk_buff *mmnet_rx_alloc_paged(struct mmnet_peer *peer,
 	struct page *page;
 	u32 chunk;
 
+	BUILD_BUG_ON(DIV_ROUND_UP(MMNET_FRAME_MAX - MMNET_RX_HEAD, PAGE_SIZE) >
+		     MAX_SKB_FRAGS);
 	if (!skb)
 		return NULL;
 	skb_put_data(skb, f->data, MMNET_RX_HEAD);
 	skb_mark_for_recycle(skb);
 	while (left) {
 		page = page_pool_dev_alloc_pages(peer->rx_pool);
-		if (unlikely(!page || skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)) {
-			if (page)
-				page_pool_recycle_direct(peer->rx_pool, page);
+		if (unlikely(!page)) {
 			kfree_skb(skb);
 			return NULL;
 		}

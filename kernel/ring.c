@@ -502,7 +502,7 @@ int mmnet_ring_tx_arm(struct mmnet_ring *r, u32 len)
 	struct mmnet_ring_tx *tx = &r->tx;
 	u32 event, pos;
 
-	if (len > MMNET_FRAME_MAX || len > tx->data_size)
+	if (len > MMNET_FRAME_MAX)
 		return -EINVAL;
 	for (;;) {
 		if (tx->reason || mmnet_tx_reclaim(r))
