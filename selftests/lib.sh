@@ -207,6 +207,26 @@ udp_rcvbuf_errors() {
 		$1 == "Udp6RcvbufErrors" { n += $2 } END { print n + 0 }' /proc/net/snmp /proc/net/snmp6
 }
 
+# udp_rcvbuf_errors_in I: udp_rcvbuf_errors of guest I (this guest's without the agent).
+udp_rcvbuf_errors_in() {
+	if [ "$1" = "$MMNET_GUEST" ]; then
+		udp_rcvbuf_errors
+	else
+		on_guest "$1" ". ./lib.sh; udp_rcvbuf_errors"
+	fi
+}
+
+# mmperf_up: an mmperf server (tools/mmperf) here and in every peer; mmperf_down stops them (never fails).
+mmperf_up() {
+	mmperf -s </dev/null >/dev/null 2>&1 &
+	mmperf_pid=$!
+	on_peers "mmperf -s </dev/null >/dev/null 2>&1 &" >/dev/null
+}
+mmperf_down() {
+	[ -z "${mmperf_pid:-}" ] || kill "$mmperf_pid" 2>/dev/null
+	on_peers "killall mmperf" >/dev/null 2>&1
+}
+
 # peer_drops ID: the sum of this guest's drop and error counters for its peer ID (ethtool -S mmnet0).
 peer_drops() {
 	ethtool -S mmnet0 | awk -v p="peer$1_" 'index($1, p) == 1 && $1 ~ /_dropped_|_errors_/ { n += $2 }

@@ -71,14 +71,14 @@ done
 iperf() {
 	what=$1 min_tx=$2 min_rx=$3
 	shift 3
-	udp=0 rx_here=0
+	udp=0 rx=$PG
 	for a; do
 		case $a in
 		-u) udp=1 ;;
-		-R) rx_here=1 ;;
+		-R) rx=$MMNET_GUEST ;;
 		esac
 	done
-	[ $udp = 0 ] || rb0=$(rcvbuf_errors $rx_here) || fail "$what: cannot read the receiver's UDP counters"
+	[ $udp = 0 ] || rb0=$(udp_rcvbuf_errors_in "$rx") || fail "$what: cannot read the receiver's UDP counters"
 	snap
 	out=$(iperf3c "$@" -n 2M -f m 2>&1) || { echo "$out"; fail "iperf3 $*"; }
 	got=$(echo "$out" | awk '/receiver$/ { for (i = 2; i <= NF; i++) if ($i ~ /bits\/sec$/) r = $(i - 1) " " $i;
@@ -87,20 +87,12 @@ iperf() {
 	[ -n "$got" ] || { echo "$out"; fail "iperf3 $* printed no result"; }
 	if [ $udp = 1 ]; then
 		lost=$(echo "$out" | awk '$NF == "receiver" { split($(NF - 2), a, "/"); print a[1] }')
-		rb=$(($(rcvbuf_errors $rx_here) - rb0))
+		rb=$(($(udp_rcvbuf_errors_in "$rx") - rb0))
 		[ -n "$lost" ] && [ "$lost" -le "$rb" ] ||
 			{ echo "$out"; fail "$what: ${lost:-?} datagrams lost, $rb dropped by a full socket buffer"; }
 		got="$got, $rb dropped by a full socket buffer"
 	fi
 	through_mmnet "$what" "$min_tx" "$min_rx" ": $got"
-}
-# rcvbuf_errors 1|0: udp_rcvbuf_errors here / in the peer.
-rcvbuf_errors() {
-	if [ "$1" = 1 ]; then
-		udp_rcvbuf_errors
-	else
-		on_guest "$PG" ". ./lib.sh; udp_rcvbuf_errors"
-	fi
 }
 
 MB=1000000

@@ -65,8 +65,8 @@ PG=${PEER##*.}
 POLL=/sys/module/mmnet/parameters/xen_poll_us
 
 cleanup() {
-	[ -z "${server:-}" ] || kill "$server"
-	on_guest "$PG" "killall mmperf; sysctl -q -w net.core.busy_read=0 net.core.busy_poll=0" >/dev/null 2>&1
+	mmperf_down
+	on_peers "sysctl -q -w net.core.busy_read=0 net.core.busy_poll=0" >/dev/null 2>&1
 	sysctl -q -w net.core.busy_read=0 net.core.busy_poll=0
 	mmnet_down
 }
@@ -74,9 +74,7 @@ trap cleanup EXIT
 mmnet_up
 ID=$(peer_id "$PEER")
 [ -n "$ID" ] || { mmnetctl show; fail "no mmnet peer has $PEER"; }
-mmperf -s </dev/null >/dev/null 2>&1 &
-server=$!
-on_guest "$PG" "mmperf -s </dev/null >/dev/null 2>&1 &" || fail "cannot start mmperf -s in the peer"
+mmperf_up || fail "cannot start mmperf -s in the peers"
 echo "bench: $TESTBED testbed, peer $PEER (mmnet peer $ID); $ROUNDS rounds of ${SEC} s per test;" \
 	"paths: $PATHS; tests: $TESTS; stream sizes: $STREAM_SIZES; request/response sizes: $RR_SIZES;" \
 	"polling every $POLL_US us; busy polling for $BUSY_US us"
@@ -130,17 +128,17 @@ took() {
 	esac
 }
 
-# guest_busy: seconds this guest's CPUs were not idle (/proc/stat: all but idle, iowait and steal).
+# guest_busy: seconds a guest's CPUs were not idle, from its /proc/stat on stdin (all but idle, iowait, steal).
 guest_busy() {
-	awk '$1 == "cpu" { print ($2 + $3 + $4 + $7 + $8) / 100 }' /proc/stat
+	awk '$1 == "cpu" { print ($2 + $3 + $4 + $7 + $8) / 100 }'
 }
 # cpu_times: "DOM0 G1 G2 BUSY1 BUSY2": CPU seconds of each domain as Xen counts them (xl list), then as guest 1
 # and the peer count themselves.
 cpu_times() {
 	_xl=$(on_dom0 "xl list") || fail "xl list in dom0"
-	_b2=$(on_guest "$PG" "awk '\$1 == \"cpu\" { print (\$2 + \$3 + \$4 + \$7 + \$8) / 100 }' /proc/stat") ||
-		fail "cannot read the peer's /proc/stat"
-	echo "$_xl" | awk -v g2="g$PG" -v b1="$(guest_busy)" -v b2="$_b2" '
+	_b2=$(on_guest "$PG" "cat /proc/stat" | guest_busy)
+	[ -n "$_b2" ] || fail "cannot read the peer's /proc/stat"
+	echo "$_xl" | awk -v g2="g$PG" -v b1="$(guest_busy </proc/stat)" -v b2="$_b2" '
 		$1 == "Domain-0" { d = $NF } $1 == "g1" { a = $NF } $1 == g2 { b = $NF }
 		END { print d, a, b, b1, b2 }'
 }
@@ -182,11 +180,9 @@ cost_rows() {
 
 # rcvbuf_errors PATH: UDP datagrams the receiver's sockets dropped so far (the peer's, or ours on loopback).
 rcvbuf_errors() {
-	if [ "$1" = loopback ]; then
-		udp_rcvbuf_errors
-	else
-		on_guest "$PG" ". ./lib.sh; udp_rcvbuf_errors" || fail "cannot read the peer's UDP counters"
-	fi
+	_rx=$PG
+	[ "$1" != loopback ] || _rx=$MMNET_GUEST
+	udp_rcvbuf_errors_in "$_rx" || fail "cannot read the receiver's UDP counters"
 }
 
 # val OUT KEY: the value of KEY=... in mmperf's line OUT.

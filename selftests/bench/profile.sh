@@ -30,15 +30,12 @@ PEER=$1
 PG=${PEER##*.}
 
 cleanup() {
-	[ -z "${server:-}" ] || kill "$server"
-	on_guest "$PG" "killall mmperf" >/dev/null 2>&1
+	mmperf_down
 	mmnet_down
 }
 trap cleanup EXIT
 mmnet_up
-mmperf -s </dev/null >/dev/null 2>&1 &
-server=$!
-on_guest "$PG" "mmperf -s </dev/null >/dev/null 2>&1 &" || fail "mmperf -s in the peer"
+mmperf_up || fail "cannot start mmperf -s in the peers"
 addr=$PEER
 case $PATH_ in
 mmnet) ;;
