@@ -11,7 +11,8 @@
 #               Xen, veth on the plain testbed); the classifier stays attached and finds no peer
 #   loopback    to guest 1 itself over 127.0.0.1
 # Tests (SIZE in bytes):
-#   tcp_stream SIZE  writes of SIZE bytes for SEC seconds: metric mbit_s (the receiver's rate)
+#   tcp_stream SIZE  writes of SIZE bytes for SEC seconds: metric mbit_s (the receiver's rate) and rwnd_pct: the
+#                    share of the sender's busy time its data waited for the receiver's window (TCP_INFO)
 #   udp_stream SIZE  datagrams of SIZE bytes (65536 means 65507, the largest over IPv4) sent as fast as the
 #                    sender can for SEC seconds: mbit_s (what arrived, over the receiver's time), loss_pct, and
 #                    rcvbuf_loss_pct: the part of it the receiving socket dropped because its buffer was full
@@ -198,6 +199,7 @@ stream() {
 	out=$(mmperf -c "$addr" -t "$3" -m "$_size" -l "$SEC" 2>&1) || { echo "$out"; fail "mmperf $3 -m $_size to $addr"; }
 	took "$2" "mmperf $3 -m $_size"
 	row "$1" "$2" "$3" "$4" mbit_s "$(val "$out" mbit_s)"
+	[ "$3" != tcp_stream ] || row "$1" "$2" "$3" "$4" rwnd_pct "$(val "$out" rwnd_pct)"
 	if [ "$3" = udp_stream ]; then
 		_sent=$(val "$out" sent_msgs)
 		row "$1" "$2" "$3" "$4" loss_pct "$(awk -v s="$_sent" -v r="$(val "$out" recv_msgs)" \

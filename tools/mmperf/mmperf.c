@@ -14,8 +14,18 @@
  * took); request/response is a request of
  * SIZE bytes answered by SIZE bytes, one at a time, timed one by one.
  *
+ * A stream reads no clock per message: an interval timer ends the sender's
+ * loop, and the receiver reads the clock at its first byte, once per batch
+ * of datagrams, and at the end of the stream.  A clock read is a system call
+ * in some guests (a Xen PV guest without a vDSO clock) and would cost a
+ * faster path a larger share of its time than a slower one.
+ *
  * The result is one line of key=value words on stdout, for scripts:
  *   tcp_stream, udp_stream: secs rx_secs bytes mbit_s [sent_msgs recv_msgs]
+ *                           tcp_stream also: what held the sender back, as
+ *                           shares of its busy time (TCP_INFO): rwnd_pct (the
+ *                           receiver's window was full), sndbuf_pct (its own
+ *                           send buffer was)
  *   tcp_rr:                 secs trans trans_s rtt_us rtt_p99_us
  *   memcpy:                 secs bytes mbyte_s
  */
@@ -25,7 +35,7 @@
 #include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,7 +43,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +77,9 @@ struct result {
 };
 
 static const char *prog = "mmperf";
+
+/* Set by SIGALRM: the test's time is up. */
+static volatile sig_atomic_t time_up;
 
 static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
 {
@@ -102,6 +117,27 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	time_up = 1;
+}
+
+/* Set time_up in @secs seconds. */
+static void start_timer(double secs)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = {
+		.it_value.tv_sec = (time_t)secs,
+		.it_value.tv_usec = (suseconds_t)((secs - (time_t)secs) * 1e6),
+	};
+
+	time_up = 0;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) || setitimer(ITIMER_REAL, &it, NULL))
+		die("timer: %s", strerror(errno));
 }
 
 /* Read or write exactly @len bytes; false on EOF or error. */
@@ -186,21 +222,24 @@ static int listen_on(int type, unsigned int port)
 	return fd;
 }
 
-/* Count what arrives on @fd until EOF. */
+/*
+ * Count what arrives on @fd until EOF, which the client sends right behind
+ * its last byte: the time of the EOF is that of the last byte.
+ */
 static void serve_tcp_stream(int fd, char *buf, struct result *r)
 {
-	double first = 0, last = 0;
+	double first = 0;
 	ssize_t n;
 
 	while ((n = read(fd, buf, MMPERF_MAX)) > 0 || (n < 0 && errno == EINTR)) {
 		if (n <= 0)
 			continue;
-		last = now();
 		if (!r->bytes)
-			first = last;
+			first = now();
 		r->bytes += n;
 	}
-	r->ns = (last - first) * 1e9;
+	if (r->bytes)
+		r->ns = (now() - first) * 1e9;
 }
 
 /* Answer each request of @size bytes with as many. */
@@ -220,6 +259,7 @@ static void serve_udp_stream(int ctl, int udp, char *buf, struct result *r)
 	struct pollfd p[2] = { { .fd = udp, .events = POLLIN },
 			       { .fd = ctl, .events = POLLIN } };
 	double first = 0, last = 0;
+	uint64_t before;
 	bool over = false;
 	ssize_t n;
 	char c;
@@ -234,13 +274,15 @@ static void serve_udp_stream(int ctl, int udp, char *buf, struct result *r)
 		if (!over && (p[1].revents & (POLLIN | POLLHUP)) &&
 		    read(ctl, &c, 1) <= 0)
 			over = true;
+		before = r->msgs;
 		while ((n = recv(udp, buf, MMPERF_MAX, MSG_DONTWAIT)) > 0) {
-			last = now();
 			if (!r->msgs)
-				first = last;
+				first = now();
 			r->bytes += n;
 			r->msgs++;
 		}
+		if (r->msgs != before)
+			last = now();
 	}
 	r->ns = (last - first) * 1e9;
 }
@@ -348,24 +390,31 @@ static void print_stream(const char *test, uint32_t size, double secs,
 	if (sent)
 		printf(" sent_msgs=%llu recv_msgs=%llu",
 		       (unsigned long long)sent, (unsigned long long)r.msgs);
-	putchar('\n');
 }
 
 static void client_tcp_stream(const char *host, unsigned int port,
 			      uint32_t size, double secs, char *buf)
 {
 	int fd = connect_to(host, port, SOCK_STREAM, NULL, NULL);
-	double t0, end, t;
+	struct tcp_info ti = {};
+	socklen_t tlen = sizeof(ti);
+	double t0, sent_secs, busy;
 
 	send_hello(fd, T_TCP_STREAM, size);
 	t0 = now();
-	end = t0 + secs;
+	start_timer(secs);
 	do {
 		if (!write_all(fd, buf, size))
 			die("write: %s", strerror(errno));
-	} while ((t = now()) < end);
+	} while (!time_up);
+	sent_secs = now() - t0;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen))
+		die("TCP_INFO: %s", strerror(errno));
 	shutdown(fd, SHUT_WR);
-	print_stream("tcp_stream", size, t - t0, get_result(fd), 0);
+	print_stream("tcp_stream", size, sent_secs, get_result(fd), 0);
+	busy = ti.tcpi_busy_time ? ti.tcpi_busy_time : 1;
+	printf(" rwnd_pct=%.1f sndbuf_pct=%.1f\n", 100.0 * ti.tcpi_rwnd_limited / busy,
+	       100.0 * ti.tcpi_sndbuf_limited / busy);
 	close(fd);
 }
 
@@ -377,7 +426,7 @@ static void client_udp_stream(const char *host, unsigned int port,
 	int ctl = connect_to(host, port, SOCK_STREAM, &a, &alen);
 	int udp = socket(a.ss_family, SOCK_DGRAM, 0);
 	uint64_t sent = 0;
-	double t0, end, t;
+	double t0, sent_secs;
 	char c;
 
 	if (size > UDP_MAX)
@@ -388,14 +437,16 @@ static void client_udp_stream(const char *host, unsigned int port,
 	if (!read_all(ctl, &c, 1))
 		die("the server did not get ready");
 	t0 = now();
-	end = t0 + secs;
+	start_timer(secs);
 	do {
 		/* A full queue (ENOBUFS) or an ICMP error: go on, it is loss. */
 		if (send(udp, buf, size, 0) == (ssize_t)size)
 			sent++;
-	} while ((t = now()) < end);
+	} while (!time_up);
+	sent_secs = now() - t0;
 	shutdown(ctl, SHUT_WR);
-	print_stream("udp_stream", size, t - t0, get_result(ctl), sent);
+	print_stream("udp_stream", size, sent_secs, get_result(ctl), sent);
+	putchar('\n');
 	close(udp);
 	close(ctl);
 }
