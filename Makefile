@@ -6,7 +6,7 @@
 #   make check    static checks, host tests, and the selftests on both testbeds; ends in "N passed, N failed"
 #   make demo     boot the Xen testbed and show two guests talking
 #   make bench    benchmarks: build/bench/results.csv and docs/performance.md (scripts/bench)
-#   make profile  perf in both guests of the plain testbed during mmnet streams: docs/perf/profile-plain.txt
+#   make profile  perf in both Xen guests during mmnet and netfront streams: docs/perf/profile-xen.txt
 #   make stage DESTDIR=DIR   copy the build into DIR/mmnet, the layout the testbed guests see
 #
 # KVER and KDIR default to the installed linux-image-amd64 (never the running kernel's, see scripts/kver).
@@ -65,15 +65,16 @@ demo: deps all
 bench: deps all
 	scripts/bench
 
-# The plain testbed: the same mmnet code as on Xen (the loop transport instead of grants and event channels),
-# where perf can sample; the Xen testbed's costs are in docs/performance.md's CPU accounting.
+# perf inside both Xen guests while mmnet and netfront carry streams and request/response: the hottest
+# functions, the paths into the hypervisor and where the time went (docs/perf/profile-xen.txt, which
+# docs/performance.md quotes).
 profile: deps all
 	scripts/perf-stage $(BUILD)/perf
-	TB_EXTRA=$(abspath $(BUILD))/perf selftests/testbed/run --guests 2 selftests/bench/profile.sh \
-		tcp_stream:16384 tcp_stream:65536 tcp_rr:1 >$(BUILD)/profile.log
+	TB_EXTRA=$(abspath $(BUILD))/perf selftests/testbed/run --xen --guests 2 selftests/bench/profile.sh \
+		-p "mmnet netfront" -c xen_hypercall_pv tcp_stream:16384 tcp_stream:65536 tcp_rr:1 >$(BUILD)/profile.log
 	mkdir -p docs/perf
-	sed -n 's/^[0-9:.]* g1| //p' $(BUILD)/profile.log | grep -Ev '^(@@|ok |#|selftests:|TAP|1\.\.)' \
-		>docs/perf/profile-plain.txt
+	sed -n 's/^[0-9:.]* g1| //p' $(BUILD)/profile.log | grep -Ev '^(@@|ok |#|selftests:|TAP|1\.\.|testbed:|\[)' \
+		>docs/perf/profile-xen.txt
 
 # The guests' view: the repository's files plus what the build made, at /mmnet; tools on PATH from /mmnet/bin.
 # Of build/, only the fault-injection module, at the same path (/mmnet/build/kernel-debug/mmnet.ko), without

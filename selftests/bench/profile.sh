@@ -52,7 +52,10 @@ if [ -n "$SYM" ]; then
 --no-children --sort sym --symbols $SYM -g graph,1.5,callee 2>/dev/null | sed '/^ *\$/d' | head -n 120"
 fi
 REC="perf record -q -a $G -e cpu-clock -F 997 -o /tmp/perf.data -- sleep $SEC"
+# With call chains, a summary first: the samples by what the CPU was doing (bench/perf-summary.awk).
+SUMMARY="perf script -i /tmp/perf.data -F ip,sym 2>/dev/null | awk -f $(pwd)/bench/perf-summary.awk | sort -rn"
 REP="perf report -q -i /tmp/perf.data --stdio --no-children --sort sym -g none --percent-limit 0.7 2>/dev/null | sed '/^ *\$/d' | head -n 45$CALLERS"
+[ -z "$SYM" ] || REP="echo '-- where the time went'; $SUMMARY; $REP"
 
 # profile PATH ADDR TEST SIZE
 profile() {

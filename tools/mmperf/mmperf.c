@@ -22,10 +22,12 @@
  *
  * The result is one line of key=value words on stdout, for scripts:
  *   tcp_stream, udp_stream: secs rx_secs bytes mbit_s [sent_msgs recv_msgs]
- *                           tcp_stream also: what held the sender back, as
- *                           shares of its busy time (TCP_INFO): rwnd_pct (the
- *                           receiver's window was full), sndbuf_pct (its own
- *                           send buffer was)
+ *                           tcp_stream also, from the sender's TCP_INFO:
+ *                           busy_pct, the share of the time TCP had data to
+ *                           send (the rest the application was the limit),
+ *                           and what held that data back, as shares of the
+ *                           busy time: rwnd_pct (the receiver's window was
+ *                           full), sndbuf_pct (the send buffer was)
  *   tcp_rr:                 secs trans trans_s rtt_us rtt_p99_us
  *   memcpy:                 secs bytes mbyte_s
  */
@@ -413,7 +415,9 @@ static void client_tcp_stream(const char *host, unsigned int port,
 	shutdown(fd, SHUT_WR);
 	print_stream("tcp_stream", size, sent_secs, get_result(fd), 0);
 	busy = ti.tcpi_busy_time ? ti.tcpi_busy_time : 1;
-	printf(" rwnd_pct=%.1f sndbuf_pct=%.1f\n", 100.0 * ti.tcpi_rwnd_limited / busy,
+	printf(" busy_pct=%.1f rwnd_pct=%.1f sndbuf_pct=%.1f\n",
+	       ti.tcpi_busy_time / sent_secs / 1e4,
+	       100.0 * ti.tcpi_rwnd_limited / busy,
 	       100.0 * ti.tcpi_sndbuf_limited / busy);
 	close(fd);
 }
