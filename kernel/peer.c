@@ -197,6 +197,8 @@ struct mmnet_peer *mmnet_peer_create(struct mmnet_device *mmnet,
 	peer->state = MMNET_PEER_CONNECTING;
 	spin_lock_init(&peer->tx_lock);
 	__skb_queue_head_init(&peer->backlog);
+	__skb_queue_head_init(&peer->sent);
+	timer_setup(&peer->sent_timer, mmnet_tx_sent_timer, 0);
 	kref_init(&peer->refcount);
 	netif_napi_add(mmnet->dev, &peer->napi, mmnet_poll);
 	list_add_tail_rcu(&peer->list, &mmnet->peer_list);

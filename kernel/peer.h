@@ -75,6 +75,8 @@ enum {
  * @tx_lock: serialises the producer side: the ring's tx functions,
  *	@backlog, @tx_closed and @queue_stopped (the device is LLTX)
  * @backlog: frames waiting for ring space while the device has no qdisc
+ * @sent: TCP frames copied into the ring, freed once the peer consumed them
+ * @sent_timer: frees them when nothing else runs (send.c)
  * @tx_closed: the channel takes no more frames
  * @queue_stopped: this peer stopped the device's tx queue (qdisc attached)
  * @napi: receive, and the drain of @backlog on consumer progress
@@ -108,6 +110,8 @@ struct mmnet_peer {
 
 	spinlock_t tx_lock; /* producer side of @ring, @backlog */
 	struct sk_buff_head backlog;
+	struct sk_buff_head sent;
+	struct timer_list sent_timer;
 	bool tx_closed;
 	bool queue_stopped;
 
@@ -148,6 +152,7 @@ void mmnet_peer_work_cancel(void);
 
 /* send.c and receive.c, per peer */
 void mmnet_tx_drain(struct mmnet_peer *peer);
+void mmnet_tx_sent_timer(struct timer_list *t);
 bool mmnet_tx_idle(struct mmnet_peer *peer);
 unsigned int mmnet_tx_shutdown(struct mmnet_peer *peer);
 int mmnet_poll(struct napi_struct *napi, int budget);

@@ -30,8 +30,6 @@
 #define MMNET_RX_COPYBREAK	2048
 /* Larger ones: this much linear (every header), the rest in page frags. */
 #define MMNET_RX_HEAD		256
-/* Give consumed ring space back at least this often within a poll. */
-#define MMNET_RX_PUBLISH	32
 
 /*
  * A large frame: its headers in the linear part, the rest in pages of the
@@ -201,6 +199,12 @@ static int mmnet_rx_meta(struct sk_buff *skb, const struct mmnet_frame *f)
 	return skb_type ? mmnet_rx_gso(skb, f, skb_type, thlen) : 0;
 }
 
+static void mmnet_rx_publish(struct mmnet_peer *peer)
+{
+	if (mmnet_ring_rx_publish(peer->ring))
+		peer->ops->notify(peer);
+}
+
 static void mmnet_rx_frame(struct mmnet_peer *peer,
 			   const struct mmnet_frame *f,
 			   struct net_device *lower)
@@ -212,6 +216,12 @@ static void mmnet_rx_frame(struct mmnet_peer *peer,
 		return;
 	}
 	skb = mmnet_rx_alloc(peer, f);
+	/*
+	 * Copied: the space goes back at once, and with it the news to the
+	 * sender that this frame is done, before our reply (a TCP ACK) can
+	 * reach it.
+	 */
+	mmnet_rx_publish(peer);
 	if (unlikely(!skb)) {
 		mmnet_peer_count(peer, MMNET_STAT_RX_DROPPED_NOMEM, 1);
 		return;
@@ -225,12 +235,6 @@ static void mmnet_rx_frame(struct mmnet_peer *peer,
 	skb->protocol = eth_type_trans(skb, lower);
 	dev_sw_netstats_rx_add(peer->mmnet->dev, f->len);
 	napi_gro_receive(&peer->napi, skb);
-}
-
-static void mmnet_rx_publish(struct mmnet_peer *peer)
-{
-	if (mmnet_ring_rx_publish(peer->ring))
-		peer->ops->notify(peer);
 }
 
 /* Take up to @budget frames.  Return: how many, or -EPROTO. */
@@ -247,8 +251,7 @@ static int mmnet_rx(struct mmnet_peer *peer, int budget)
 		if (ret <= 0)
 			break;
 		mmnet_rx_frame(peer, &f, lower);
-		if (++done % MMNET_RX_PUBLISH == 0)
-			mmnet_rx_publish(peer);
+		done++;
 	}
 	rcu_read_unlock();
 	mmnet_rx_publish(peer);

@@ -361,6 +361,22 @@ static int mmnet_tx_reclaim(struct mmnet_ring *r)
 }
 
 /**
+ * mmnet_ring_tx_consumed - how far the peer has consumed
+ * @r: an attached ring
+ * @queued: gets the index after the last frame queued
+ *
+ * Return: the index of the first frame the peer has not consumed; a frame
+ * queued when @queued was N is consumed once this passes N.
+ */
+u32 mmnet_ring_tx_consumed(struct mmnet_ring *r, u32 *queued)
+{
+	*queued = r->tx.prod;
+	if (!r->tx.reason)
+		mmnet_tx_reclaim(r);
+	return r->tx.cons;
+}
+
+/**
  * mmnet_ring_tx_features - what the peer accepts
  * @r: an attached ring
  *

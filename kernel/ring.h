@@ -104,6 +104,7 @@ void mmnet_ring_stats(const struct mmnet_ring *r, struct mmnet_ring_stats *s);
 
 u32 mmnet_ring_tx_features(const struct mmnet_ring *r);
 bool mmnet_ring_tx_room(struct mmnet_ring *r, u32 len);
+u32 mmnet_ring_tx_consumed(struct mmnet_ring *r, u32 *queued);
 int mmnet_ring_tx_alloc(struct mmnet_ring *r, const struct mmnet_frame *f,
 			void **data);
 bool mmnet_ring_tx_push(struct mmnet_ring *r);

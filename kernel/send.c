@@ -33,6 +33,7 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <net/sch_generic.h>
+#include <net/sock.h>
 
 /* Frames a peer holds while its ring is full, on top of the ring itself. */
 #define MMNET_BACKLOG_MAX	256
@@ -183,13 +184,82 @@ static void mmnet_tx_drop(struct mmnet_peer *peer, struct sk_buff *skb,
 	kfree_skb_reason(skb, reason);
 }
 
+/* Where in the ring a frame held in @sent ends. */
+struct mmnet_tx_cb {
+	u32 end;
+};
+
+#define MMNET_TX_CB(skb) ((struct mmnet_tx_cb *)(skb)->cb)
+
+/*
+ * A TCP frame's skb stays until the peer has consumed its copy, as a NIC
+ * keeps it until transmit completion: while it is charged to its socket,
+ * TCP autocorks further small writes into larger frames instead of sending
+ * each as a frame of its own.  No notification asks for that news: the
+ * peer's answer (an ACK, a reply) runs our NAPI after the peer consumed the
+ * frame, and so does our next transmit; a timer frees what neither did.
+ */
+static void mmnet_tx_sent(struct mmnet_peer *peer, struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+
+	if (!sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP) {
+		consume_skb(skb);
+		return;
+	}
+	mmnet_ring_tx_consumed(peer->ring, &MMNET_TX_CB(skb)->end);
+	__skb_queue_tail(&peer->sent, skb);
+}
+
+/*
+ * Free the skbs whose frames the peer has consumed; if some remain, make
+ * sure the timer looks again.  Caller holds tx_lock.
+ */
+static void mmnet_tx_complete(struct mmnet_peer *peer)
+{
+	struct sk_buff *skb;
+	u32 cons, queued;
+
+	if (skb_queue_empty(&peer->sent))
+		return;
+	cons = mmnet_ring_tx_consumed(peer->ring, &queued);
+	while ((skb = skb_peek(&peer->sent)) &&
+	       (s32)(cons - MMNET_TX_CB(skb)->end) >= 0) {
+		__skb_unlink(skb, &peer->sent);
+		consume_skb(skb);
+	}
+	if (skb && !timer_pending(&peer->sent_timer))
+		mod_timer(&peer->sent_timer, jiffies + 1);
+}
+
+/**
+ * mmnet_tx_sent_timer - free what the peer consumed while nothing ran
+ * @t: the peer's @sent_timer
+ *
+ * A sender whose data waits for its own skbs (autocorked, or held back by
+ * TCP small queues) hears from nobody when the peer's answer takes the
+ * normal path or is a delayed ACK: the timer bounds that wait to a tick or
+ * two.
+ *
+ * Context: softirq.
+ */
+void mmnet_tx_sent_timer(struct timer_list *t)
+{
+	struct mmnet_peer *peer = from_timer(peer, t, sent_timer);
+
+	spin_lock(&peer->tx_lock);
+	if (!peer->tx_closed)
+		mmnet_tx_complete(peer);
+	spin_unlock(&peer->tx_lock);
+}
+
 /* Account for a frame mmnet_tx_copy() did not leave waiting. */
 static void mmnet_tx_done(struct mmnet_peer *peer, struct sk_buff *skb,
 			  int ret)
 {
 	switch (ret) {
 	case 0:
-		consume_skb(skb);
+		mmnet_tx_sent(peer, skb);
 		break;
 	case -EPROTO:
 		mmnet_peer_fail(peer);
@@ -335,6 +405,8 @@ static netdev_tx_t mmnet_peer_xmit(struct mmnet_peer *peer,
 	 * notifications rare anyway.
 	 */
 	notify = mmnet_ring_tx_push(peer->ring);
+	if (!skb_queue_empty(&peer->sent) && !timer_pending(&peer->sent_timer))
+		mod_timer(&peer->sent_timer, jiffies + 1);
 	spin_unlock(&peer->tx_lock);
 	if (notify)
 		peer->ops->notify(peer);
@@ -390,6 +462,7 @@ void mmnet_tx_drain(struct mmnet_peer *peer)
 		netif_tx_wake_queue(netdev_get_tx_queue(dev, 0));
 	}
 	notify = mmnet_ring_tx_push(peer->ring);
+	mmnet_tx_complete(peer);
 	spin_unlock(&peer->tx_lock);
 	if (notify)
 		peer->ops->notify(peer);
@@ -433,13 +506,16 @@ unsigned int mmnet_tx_shutdown(struct mmnet_peer *peer)
 	if (peer->attached)
 		lost = mmnet_ring_tx_pending(peer->ring);
 	skb_queue_splice_init(&peer->backlog, &purge);
+	lost += skb_queue_len(&purge);
+	skb_queue_splice_init(&peer->sent, &purge);
 	/* Whatever this peer held back, the others must not wait for it. */
 	if (peer->queue_stopped) {
 		WRITE_ONCE(peer->queue_stopped, false);
 		netif_tx_wake_queue(netdev_get_tx_queue(dev, 0));
 	}
 	spin_unlock_bh(&peer->tx_lock);
-	lost += skb_queue_len(&purge);
+	/* Closed: the timer finds nothing to do and does not come back. */
+	del_timer_sync(&peer->sent_timer);
 	__skb_queue_purge(&purge);
 	return lost;
 }
