@@ -223,6 +223,11 @@ static void mmnet_tx_complete(struct mmnet_peer *peer)
 	if (skb_queue_empty(&peer->sent))
 		return;
 	cons = mmnet_ring_tx_consumed(peer->ring, &queued);
+	if (unlikely(mmnet_ring_error(peer->ring))) {
+		/* Never consumed now: the channel's removal frees them. */
+		mmnet_peer_fail(peer);
+		return;
+	}
 	while ((skb = skb_peek(&peer->sent)) &&
 	       (s32)(cons - MMNET_TX_CB(skb)->end) >= 0) {
 		__skb_unlink(skb, &peer->sent);
@@ -405,8 +410,7 @@ static netdev_tx_t mmnet_peer_xmit(struct mmnet_peer *peer,
 	 * notifications rare anyway.
 	 */
 	notify = mmnet_ring_tx_push(peer->ring);
-	if (!skb_queue_empty(&peer->sent) && !timer_pending(&peer->sent_timer))
-		mod_timer(&peer->sent_timer, jiffies + 1);
+	mmnet_tx_complete(peer);
 	spin_unlock(&peer->tx_lock);
 	if (notify)
 		peer->ops->notify(peer);
@@ -503,8 +507,11 @@ unsigned int mmnet_tx_shutdown(struct mmnet_peer *peer)
 	__skb_queue_head_init(&purge);
 	spin_lock_bh(&peer->tx_lock);
 	peer->tx_closed = true;
-	if (peer->attached)
+	if (peer->attached) {
 		lost = mmnet_ring_tx_pending(peer->ring);
+		/* Delivered: consumed, not dropped; the rest counts in @lost. */
+		mmnet_tx_complete(peer);
+	}
 	skb_queue_splice_init(&peer->backlog, &purge);
 	lost += skb_queue_len(&purge);
 	skb_queue_splice_init(&peer->sent, &purge);
