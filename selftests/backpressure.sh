@@ -3,12 +3,14 @@
 # Ring-full backpressure: when the peer's ring is full the sender waits and goes on as the peer consumes;
 # nothing is dropped.  The channel is made small (module parameters ring_slots and ring_data_kib) and the
 # peer's NAPI is made to poll only on a timer (napi_defer_hard_irqs and gro_flush_timeout on its mmnet0,
-# the kernel's interrupt deferral: it does not re-arm the ring's event, so frames do not wake it), so a TCP
-# stream has more in flight than the ring holds whatever the machine's speed: slow start grows the window
-# past the ring in a few round trips.  Twice, a transfer to the peer arrives whole (sha256) while the ring
-# fills (tx_ring_full rises) -- without a qdisc on mmnet0 (the default) frames wait in the peer's backlog
-# (tx_backlogged rises); with one the device queue stops and the qdisc requeues -- and no drop or error
-# counter moves on either end, nor the qdisc's.  No warnings in dmesg.
+# the kernel's interrupt deferral: it does not re-arm the ring's event, so frames do not wake it), so that
+# several TCP streams at once have more in flight than the ring holds whatever the machine's speed.  (One
+# stream does not fill it: mmnet keeps a TCP frame's skb until the peer has consumed it, as a NIC does until
+# transmit completion, so TCP small queues let each socket have only about three frames in the ring.)
+# Twice, transfers to the peer arrive whole (sha256) while the ring fills (tx_ring_full rises) -- without a
+# qdisc on mmnet0 (the default) frames wait in the peer's backlog (tx_backlogged rises); with one the device
+# queue stops and the qdisc requeues -- and no drop or error counter moves on either end, nor the qdisc's.
+# No warnings in dmesg.
 . ./lib.sh
 
 [ "${MMNET_GUESTS:-1}" -ge 2 ] || skip "needs two guests"
@@ -17,9 +19,10 @@ set -- $MMNET_PEERS
 PEER=$1
 PG=${PEER##*.}
 PORT=5313
-SLOTS=16
+SLOTS=4
 DATA_KIB=128
-MIB=${BACKPRESSURE_MIB:-8}
+STREAMS=4
+MIB=${BACKPRESSURE_MIB:-2}	# per stream
 # The peer's NAPI polls every DEFER_NS while traffic lasts (and for DEFER_POLLS empty polls after).
 DEFER_NS=20000000
 DEFER_POLLS=1000000
@@ -45,24 +48,34 @@ mib_stat() {
 		$1 == g && (n in f) { print $f[n] }' /proc/net/snmp /proc/net/netstat
 }
 
-# transfer WHAT: MIB MiB to the peer through mmnet, checked by sha256; the ring must fill on the way.
+# transfer WHAT: STREAMS streams of MIB MiB each to the peer through mmnet at once, each checked by sha256;
+# the ring must fill on the way.
 transfer() {
 	full0=$(here tx_ring_full) back0=$(here tx_backlogged) tx0=$(here tx_bytes)
 	woke0=$(there rx_notify) || fail "cannot read the peer's counters"
 	re0=$(mib_stat Tcp RetransSegs) tlp0=$(mib_stat TcpExt TCPLossProbes)
-	sink_start "$PG" $PORT
 	sent=$(payload "$MIB" | sha256sum | cut -d' ' -f1)
-	send_payload "$PEER" $PORT "$MIB" || fail "$1: the transfer broke"
-	got=$(sink_sum "$PG" $PORT) || fail "$1: the peer did not report what it received"
-	[ -n "$sent" ] && [ "$got" = "$sent" ] || fail "$1: sha256 sent $sent, received $got"
+	pids=
+	for port in $PORTS; do
+		sink_start "$PG" "$port"
+		send_payload "$PEER" "$port" "$MIB" &
+		pids="$pids $!"
+	done
+	for pid in $pids; do
+		wait "$pid" || fail "$1: a transfer broke"
+	done
+	for port in $PORTS; do
+		got=$(sink_sum "$PG" "$port") || fail "$1: the peer did not report what it received on $port"
+		[ -n "$sent" ] && [ "$got" = "$sent" ] || fail "$1: port $port: sha256 sent $sent, received $got"
+	done
 	full=$(($(here tx_ring_full) - full0)) backlogged=$(($(here tx_backlogged) - back0))
 	mib=$((($(here tx_bytes) - tx0) >> 20))
 	re=$(($(mib_stat Tcp RetransSegs) - re0)) tlp=$(($(mib_stat TcpExt TCPLossProbes) - tlp0))
-	[ "$mib" -ge "$MIB" ] || fail "$1: only $mib MiB went through mmnet"
+	[ "$mib" -ge $((STREAMS * MIB)) ] || fail "$1: only $mib MiB went through mmnet"
 	[ "$full" -gt 0 ] || { ethtool -S mmnet0; fail "$1: the ring never filled"; }
 	woke=$(($(there rx_notify) - woke0))
 	[ "$woke" -gt 0 ] || fail "$1: the peer never said that room came back"
-	echo "ok: $1: $MIB MiB arrived whole (sha256 $got); the ring was full $full times, the peer said" \
+	echo "ok: $1: $STREAMS x $MIB MiB arrived whole (sha256 $got); the ring was full $full times, the peer said" \
 		"$woke times that room came back, $backlogged frames waited in the backlog; TCP retransmitted" \
 		"$re segments ($tlp tail loss probes: a peer that polls every $((DEFER_NS / 1000000)) ms acks late)"
 }
@@ -75,6 +88,7 @@ BACK_ID=$(on_guest "$PG" ". ./lib.sh; peer_id $MMNET_SELF")
 on_guest "$PG" "$(defer $DEFER_NS $DEFER_POLLS)" || fail "cannot defer the peer's NAPI"
 echo "ok: channels of $SLOTS slots and $DATA_KIB KiB; the peer's NAPI polls every $((DEFER_NS / 1000000)) ms"
 payload_init
+PORTS=$(seq $PORT $((PORT + STREAMS - 1)))
 
 transfer "no qdisc"
 [ "$backlogged" -gt 0 ] || fail "no qdisc: no frame waited in the backlog"
