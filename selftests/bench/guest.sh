@@ -12,7 +12,9 @@
 #   loopback    to guest 1 itself over 127.0.0.1
 # Tests (SIZE in bytes):
 #   tcp_stream SIZE  writes of SIZE bytes for SEC seconds: metric mbit_s (the receiver's rate) and rwnd_pct: the
-#                    share of the sender's busy time its data waited for the receiver's window (TCP_INFO)
+#                    share of the sender's busy time its data waited for the receiver's window (TCP_INFO), and
+#                    unsent_kib: the mean data the sender's socket held not yet sent (near 0: the path kept up
+#                    with the writer)
 #   udp_stream SIZE  datagrams of SIZE bytes (65536 means 65507, the largest over IPv4) sent as fast as the
 #                    sender can for SEC seconds: mbit_s (what arrived, over the receiver's time), loss_pct, and
 #                    rcvbuf_loss_pct: the part of it the receiving socket dropped because its buffer was full
@@ -22,7 +24,8 @@
 #   memcpy SIZE      (path guest) copies of SIZE bytes through 16 MiB in guest 1: mbyte_s, the ceiling
 # On Xen every stream also records the CPU time each domain used per GB that arrived, from Xen's own
 # accounting (xl list in dom0): cpu_s_per_gb_dom0, _g1 (the sender), _g2 (the receiver) and _all; and from
-# the guests' own (/proc/stat, time not idle): guest_cpu_s_per_gb_g1 and _g2.  For the mmnet paths also the
+# the guests' own (/proc/stat, time not idle): guest_cpu_s_per_gb_g1 and _g2, and the same as a share of the
+# time the stream took, from its start to its result (busy_pct_g1 and _g2: near 100, that guest was the limit).  For the mmnet paths also the
 # channel's counters: frame_bytes (mean frame), notify_per_frame, ring_full_per_kframe.
 # Every sample is one line on stdout, which scripts/bench takes from the console:
 #   @@bench ROUND,TESTBED,PATH,TEST,SIZE,METRIC,VALUE
@@ -133,15 +136,15 @@ took() {
 guest_busy() {
 	awk '$1 == "cpu" { print ($2 + $3 + $4 + $7 + $8) / 100 }'
 }
-# cpu_times: "DOM0 G1 G2 BUSY1 BUSY2": CPU seconds of each domain as Xen counts them (xl list), then as guest 1
-# and the peer count themselves.
+# cpu_times: "DOM0 G1 G2 BUSY1 BUSY2 UP": CPU seconds of each domain as Xen counts them (xl list), then as guest
+# 1 and the peer count themselves, then guest 1's uptime (the clock both guests' shares are taken over).
 cpu_times() {
 	_xl=$(on_dom0 "xl list") || fail "xl list in dom0"
 	_b2=$(on_guest "$PG" "cat /proc/stat" | guest_busy)
 	[ -n "$_b2" ] || fail "cannot read the peer's /proc/stat"
-	echo "$_xl" | awk -v g2="g$PG" -v b1="$(guest_busy </proc/stat)" -v b2="$_b2" '
+	echo "$_xl" | awk -v g2="g$PG" -v b1="$(guest_busy </proc/stat)" -v b2="$_b2" -v up="$(cut -d' ' -f1 /proc/uptime)" '
 		$1 == "Domain-0" { d = $NF } $1 == "g1" { a = $NF } $1 == g2 { b = $NF }
-		END { print d, a, b, b1, b2 }'
+		END { print d, a, b, b1, b2, up }'
 }
 
 # peer_counters: the channel's tx frames, bytes, notifications and ring-full events (ethtool -S mmnet0).
@@ -163,11 +166,14 @@ cost_rows() {
 		echo "$cpu0 $(cpu_times)" | awk -v pre="$_pre" -v gb="$5" 'BEGIN { gb /= 1e9 } {
 			if (gb <= 0) exit
 			n = split("dom0 g1 g2", name, " ")
-			for (i = 1; i <= n; i++) { c = $(i + 5) - $i; all += c
+			for (i = 1; i <= n; i++) { c = $(i + 6) - $i; all += c
 				printf "%scpu_s_per_gb_%s,%.3f\n", pre, name[i], c / gb }
 			printf "%scpu_s_per_gb_all,%.3f\n", pre, all / gb
 			printf "%sguest_cpu_s_per_gb_g1,%.3f\n%sguest_cpu_s_per_gb_g2,%.3f\n",
-				pre, ($9 - $4) / gb, pre, ($10 - $5) / gb }'
+				pre, ($10 - $4) / gb, pre, ($11 - $5) / gb
+			if ($12 > $6)
+				printf "%sbusy_pct_g1,%.1f\n%sbusy_pct_g2,%.1f\n",
+					pre, 100 * ($10 - $4) / ($12 - $6), pre, 100 * ($11 - $5) / ($12 - $6) }'
 	fi
 	case $2 in
 	mmnet*)
@@ -199,7 +205,10 @@ stream() {
 	out=$(mmperf -c "$addr" -t "$3" -m "$_size" -l "$SEC" 2>&1) || { echo "$out"; fail "mmperf $3 -m $_size to $addr"; }
 	took "$2" "mmperf $3 -m $_size"
 	row "$1" "$2" "$3" "$4" mbit_s "$(val "$out" mbit_s)"
-	[ "$3" != tcp_stream ] || row "$1" "$2" "$3" "$4" rwnd_pct "$(val "$out" rwnd_pct)"
+	if [ "$3" = tcp_stream ]; then
+		row "$1" "$2" "$3" "$4" rwnd_pct "$(val "$out" rwnd_pct)"
+		row "$1" "$2" "$3" "$4" unsent_kib "$(val "$out" unsent_kib)"
+	fi
 	if [ "$3" = udp_stream ]; then
 		_sent=$(val "$out" sent_msgs)
 		row "$1" "$2" "$3" "$4" loss_pct "$(awk -v s="$_sent" -v r="$(val "$out" recv_msgs)" \

@@ -27,7 +27,12 @@
  *                           send (the rest the application was the limit),
  *                           and what held that data back, as shares of the
  *                           busy time: rwnd_pct (the receiver's window was
- *                           full), sndbuf_pct (the send buffer was)
+ *                           full), sndbuf_pct (the send buffer was); and
+ *                           unsent_kib, the data the socket held not yet
+ *                           sent, in KiB, the mean of a look every 256 KiB
+ *                           written: how far the writer ran ahead of the
+ *                           path (near 0: the path keeps up, the writer is
+ *                           the limit)
  *   tcp_rr:                 secs trans trans_s rtt_us rtt_p99_us
  *   memcpy:                 secs bytes mbyte_s
  */
@@ -82,6 +87,8 @@ static const char *prog = "mmperf";
 
 /* Set by SIGALRM: the test's time is up. */
 static volatile sig_atomic_t time_up;
+/* How often a TCP stream's sender looks at its socket: bytes written. */
+#define SAMPLE_BYTES (256 << 10)
 
 static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
 {
@@ -394,13 +401,21 @@ static void print_stream(const char *test, uint32_t size, double secs,
 		       (unsigned long long)sent, (unsigned long long)r.msgs);
 }
 
+static void tcp_info_of(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len))
+		die("TCP_INFO: %s", strerror(errno));
+}
+
 static void client_tcp_stream(const char *host, unsigned int port,
 			      uint32_t size, double secs, char *buf)
 {
 	int fd = connect_to(host, port, SOCK_STREAM, NULL, NULL);
+	double t0, sent_secs, busy, unsent = 0;
+	uint64_t since = 0, samples = 0;
 	struct tcp_info ti = {};
-	socklen_t tlen = sizeof(ti);
-	double t0, sent_secs, busy;
 
 	send_hello(fd, T_TCP_STREAM, size);
 	t0 = now();
@@ -408,17 +423,25 @@ static void client_tcp_stream(const char *host, unsigned int port,
 	do {
 		if (!write_all(fd, buf, size))
 			die("write: %s", strerror(errno));
+		/* A look between writes, by bytes: no clock, no extra timer. */
+		since += size;
+		if (since >= SAMPLE_BYTES) {
+			since = 0;
+			tcp_info_of(fd, &ti);
+			unsent += ti.tcpi_notsent_bytes;
+			samples++;
+		}
 	} while (!time_up);
 	sent_secs = now() - t0;
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen))
-		die("TCP_INFO: %s", strerror(errno));
+	tcp_info_of(fd, &ti);
 	shutdown(fd, SHUT_WR);
 	print_stream("tcp_stream", size, sent_secs, get_result(fd), 0);
 	busy = ti.tcpi_busy_time ? ti.tcpi_busy_time : 1;
-	printf(" busy_pct=%.1f rwnd_pct=%.1f sndbuf_pct=%.1f\n",
+	printf(" busy_pct=%.1f rwnd_pct=%.1f sndbuf_pct=%.1f",
 	       ti.tcpi_busy_time / sent_secs / 1e4,
 	       100.0 * ti.tcpi_rwnd_limited / busy,
 	       100.0 * ti.tcpi_sndbuf_limited / busy);
+	printf(" unsent_kib=%.1f\n", samples ? unsent / samples / 1024 : 0);
 	close(fd);
 }
 
