@@ -25,8 +25,9 @@
 # On Xen every stream also records the CPU time each domain used per GB that arrived, from Xen's own
 # accounting (xl list in dom0): cpu_s_per_gb_dom0, _g1 (the sender), _g2 (the receiver) and _all; and from
 # the guests' own (/proc/stat, time not idle): guest_cpu_s_per_gb_g1 and _g2, and the same as a share of the
-# time the stream took, from its start to its result (busy_pct_g1 and _g2: near 100, that guest was the limit).  For the mmnet paths also the
-# channel's counters: frame_bytes (mean frame), notify_per_frame, ring_full_per_kframe.
+# time the stream took, from its start to its result (busy_pct_g1 and _g2: near 100, that guest was the limit).
+# For the mmnet paths also the channel's counters: frame_bytes (mean frame), notify_per_frame,
+# ring_full_per_kframe.
 # Every sample is one line on stdout, which scripts/bench takes from the console:
 #   @@bench ROUND,TESTBED,PATH,TEST,SIZE,METRIC,VALUE
 # Checks: the mmnet paths must move their bytes through mmnet0 and the normal path through eth0 (counters); a
@@ -169,11 +170,12 @@ cost_rows() {
 			for (i = 1; i <= n; i++) { c = $(i + 6) - $i; all += c
 				printf "%scpu_s_per_gb_%s,%.3f\n", pre, name[i], c / gb }
 			printf "%scpu_s_per_gb_all,%.3f\n", pre, all / gb
+			own1 = $10 - $4; own2 = $11 - $5; up = $12 - $6
 			printf "%sguest_cpu_s_per_gb_g1,%.3f\n%sguest_cpu_s_per_gb_g2,%.3f\n",
-				pre, ($10 - $4) / gb, pre, ($11 - $5) / gb
-			if ($12 > $6)
+				pre, own1 / gb, pre, own2 / gb
+			if (up > 0)
 				printf "%sbusy_pct_g1,%.1f\n%sbusy_pct_g2,%.1f\n",
-					pre, 100 * ($10 - $4) / ($12 - $6), pre, 100 * ($11 - $5) / ($12 - $6) }'
+					pre, 100 * own1 / up, pre, 100 * own2 / up }'
 	fi
 	case $2 in
 	mmnet*)

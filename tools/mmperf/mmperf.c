@@ -434,6 +434,11 @@ static void client_tcp_stream(const char *host, unsigned int port,
 	} while (!time_up);
 	sent_secs = now() - t0;
 	tcp_info_of(fd, &ti);
+	/* Less than SAMPLE_BYTES written: the look after the last write. */
+	if (!samples) {
+		unsent = ti.tcpi_notsent_bytes;
+		samples = 1;
+	}
 	shutdown(fd, SHUT_WR);
 	print_stream("tcp_stream", size, sent_secs, get_result(fd), 0);
 	busy = ti.tcpi_busy_time ? ti.tcpi_busy_time : 1;
@@ -441,7 +446,7 @@ static void client_tcp_stream(const char *host, unsigned int port,
 	       ti.tcpi_busy_time / sent_secs / 1e4,
 	       100.0 * ti.tcpi_rwnd_limited / busy,
 	       100.0 * ti.tcpi_sndbuf_limited / busy);
-	printf(" unsent_kib=%.1f\n", samples ? unsent / samples / 1024 : 0);
+	printf(" unsent_kib=%.1f\n", unsent / samples / 1024);
 	close(fd);
 }
 
