@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
 #include "device.h"
-#include "loop.h"
+#include "datapath.h"
+#include "ethtool.h"
 #include "peer.h"
 #include "peermap.h"
-#include "xen.h"
 
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
+#include <linux/inetdevice.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
 #include <net/rtnetlink.h>
 
 /*
@@ -33,7 +37,10 @@
 static const struct device_type mmnet_device_type = { .name = KBUILD_MODNAME };
 
 /* Every mmnet device, in all namespaces; RTNL. */
-LIST_HEAD(mmnet_device_list);
+static LIST_HEAD(mmnet_device_list);
+
+#define mmnet_for_each_device(mmnet) \
+	list_for_each_entry(mmnet, &mmnet_device_list, device_list)
 
 static struct rtnl_link_ops mmnet_link_ops;
 
@@ -45,7 +52,7 @@ static int mmnet_init(struct net_device *dev)
 	mmnet->stats = netdev_alloc_pcpu_stats(struct mmnet_stats);
 	if (!mmnet->stats)
 		return -ENOMEM;
-	INIT_LIST_HEAD(&mmnet->peer_list);
+	mmnet_peers_init(mmnet);
 	mmnet->enabled = true;
 	list_add_tail(&mmnet->device_list, &mmnet_device_list);
 	return 0;
@@ -67,12 +74,15 @@ static void mmnet_uninit(struct net_device *dev)
  * Runs after the last reference to the device is gone, or when registration
  * fails after mmnet_init() succeeded: no reader of @stats is left, which is
  * why this is not ndo_uninit.  The core frees dev->tstats at the same point.
+ * The first case runs without RTNL, which the peer work takes; in the second
+ * no peer ever existed to queue the work.
  */
 static void mmnet_destruct(struct net_device *dev)
 {
 	struct mmnet_device *mmnet = netdev_priv(dev);
 
 	WARN_ON(!list_empty(&mmnet->peer_list));
+	cancel_work_sync(&mmnet->peer_work);
 	free_percpu(mmnet->stats);
 }
 
@@ -85,15 +95,6 @@ static void mmnet_destruct(struct net_device *dev)
 struct mmnet_device *mmnet_device_get(struct net_device *dev)
 {
 	return dev->rtnl_link_ops == &mmnet_link_ops ? netdev_priv(dev) : NULL;
-}
-
-/*
- * Whether connected peers belong in the peer map.  RTNL.  netif_running(),
- * not IFF_UP: it is set before ndo_open and cleared before ndo_stop.
- */
-bool mmnet_device_publishing(const struct mmnet_device *mmnet)
-{
-	return mmnet->peer_map && mmnet->enabled && netif_running(mmnet->dev);
 }
 
 /* Publish or withdraw every peer after the conditions above changed. */
@@ -135,17 +136,75 @@ static bool mmnet_lower_taken(const struct net_device *lower)
 	return false;
 }
 
+/* Context: RTNL.  The addresses of @lower, as a peer is reachable at them. */
+static void mmnet_lower_addrs(struct net_device *lower, struct mmnet_addrs *a)
+{
+	struct in_device *in_dev = __in_dev_get_rtnl(lower);
+	struct inet6_dev *idev = __in6_dev_get(lower);
+	const struct in_ifaddr *ifa;
+	struct inet6_ifaddr *ifp;
+
+	memset(a, 0, sizeof(*a));
+	ether_addr_copy(a->mac, lower->dev_addr);
+	if (in_dev)
+		in_dev_for_each_ifa_rtnl(ifa, in_dev)
+			if (a->nr_ipv4 < MMNET_PEER_MAX_ADDRS)
+				a->ipv4[a->nr_ipv4++] = ifa->ifa_local;
+	if (!idev)
+		return;
+	read_lock_bh(&idev->lock);
+	list_for_each_entry(ifp, &idev->addr_list, if_list)
+		if (a->nr_ipv6 < MMNET_PEER_MAX_ADDRS)
+			a->ipv6[a->nr_ipv6++] = ifp->addr;
+	read_unlock_bh(&idev->lock);
+}
+
+/* The first transport of the table that can find peers in this kernel. */
+static const struct mmnet_transport *mmnet_transport_pick(void)
+{
+	unsigned int i;
+
+	for (i = 0; mmnet_transports[i]; i++)
+		if (mmnet_transports[i]->available())
+			return mmnet_transports[i];
+	return NULL;
+}
+
 /*
- * Which transport finds the device's peers: in a Xen guest, the other
- * guests of the host, through xenstore; anywhere else, the other attached
- * mmnet devices of this kernel (loop), as on the plain testbed.
+ * After the transport left or failed to join: the peers it may have left
+ * behind go, and so does its state.
  */
+static void mmnet_device_leave(struct mmnet_device *mmnet)
+{
+	mmnet_peers_remove_all(mmnet);
+	kfree(mmnet->transport_priv);
+	mmnet->transport_priv = NULL;
+	mmnet->transport = NULL;
+}
+
+/* Hand the attached device to a transport, which finds its peers. */
 static int mmnet_device_join(struct mmnet_device *mmnet,
 			     struct netlink_ext_ack *extack)
 {
-	if (mmnet_xen_available())
-		return mmnet_xen_join(mmnet, extack);
-	return mmnet_loop_join(mmnet);
+	const struct mmnet_transport *t = mmnet_transport_pick();
+	int ret;
+
+	if (!t) {
+		NL_SET_ERR_MSG(extack, "No mmnet transport works in this kernel");
+		return -EOPNOTSUPP;
+	}
+	if (t->priv_size) {
+		mmnet->transport_priv = kzalloc(t->priv_size, GFP_KERNEL);
+		if (!mmnet->transport_priv)
+			return -ENOMEM;
+	}
+	mmnet_lower_addrs(rtnl_dereference(mmnet->lower), &mmnet->lower_addrs);
+	mmnet->transport = t;
+	ret = t->join(mmnet, mmnet->transport_priv, &mmnet->lower_addrs,
+		      extack);
+	if (ret)
+		mmnet_device_leave(mmnet);
+	return ret;
 }
 
 /**
@@ -193,17 +252,6 @@ int mmnet_device_attach(struct mmnet_device *mmnet, struct net_device *lower,
 	return ret;
 }
 
-/* Remove the peers no discovery took care of (another transport's). */
-static void mmnet_device_remove_peers(struct mmnet_device *mmnet)
-{
-	struct mmnet_peer *peer;
-	LIST_HEAD(batch);
-
-	list_for_each_entry(peer, &mmnet->peer_list, list)
-		mmnet_peer_batch_add(peer, &batch);
-	mmnet_peers_remove(&batch);
-}
-
 /**
  * mmnet_device_detach - forget the lower NIC and the map
  * @mmnet: the device
@@ -221,9 +269,8 @@ int mmnet_device_detach(struct mmnet_device *mmnet)
 	ASSERT_RTNL();
 	if (!lower)
 		return -ENOTCONN;
-	mmnet_xen_leave(mmnet);
-	mmnet_loop_leave(mmnet);
-	mmnet_device_remove_peers(mmnet);
+	mmnet->transport->leave(mmnet, mmnet->transport_priv);
+	mmnet_device_leave(mmnet);
 	mmnet_device_set_map(mmnet, NULL);
 	RCU_INIT_POINTER(mmnet->lower, NULL);
 	/* NAPI is gone with the peers; this covers any other reader. */
@@ -365,27 +412,6 @@ static int mmnet_validate(struct nlattr *tb[], struct nlattr *data[],
 	return 0;
 }
 
-/**
- * mmnet_device_link_update - say whether a peer channel can carry frames
- * @mmnet: the device
- *
- * The carrier stays on and the device is DORMANT (RFC 2863: waiting for an
- * external event) while no channel is connected.  Carrier off would be the
- * wrong tool: the core then parks the queue on the noop qdisc, which drops
- * every frame before mmnet_xmit() sees it and counts it nowhere.  DORMANT
- * clears IFF_RUNNING, so `ip link` prints DORMANT, and IPv6
- * autoconfiguration waits.
- *
- * Context: RTNL.
- */
-void mmnet_device_link_update(struct mmnet_device *mmnet)
-{
-	if (mmnet->connected)
-		netif_dormant_off(mmnet->dev);
-	else
-		netif_dormant_on(mmnet->dev);
-}
-
 static int mmnet_newlink(struct net *src_net, struct net_device *dev,
 			 struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack)
@@ -409,9 +435,50 @@ static struct rtnl_link_ops mmnet_link_ops __read_mostly = {
 	.newlink	= mmnet_newlink,
 };
 
+/* ---- following the lower NICs ---- */
+
+/* Tell each attached device's transport what changed of its lower NIC. */
+static void mmnet_lower_work_fn(struct work_struct *work)
+{
+	const size_t off = offsetof(struct mmnet_addrs, mac);
+	struct mmnet_device *mmnet;
+	struct mmnet_addrs a;
+
+	rtnl_lock();
+	mmnet_for_each_device(mmnet) {
+		if (!mmnet->transport)
+			continue;
+		mmnet_lower_addrs(rtnl_dereference(mmnet->lower), &a);
+		if (!memcmp((u8 *)&a + off, (u8 *)&mmnet->lower_addrs + off,
+			    sizeof(a) - off))
+			continue;
+		mmnet->lower_addrs = a;
+		if (mmnet->transport->addrs_changed)
+			mmnet->transport->addrs_changed(mmnet,
+							mmnet->transport_priv,
+							&mmnet->lower_addrs);
+	}
+	rtnl_unlock();
+}
+
+static DECLARE_WORK(mmnet_lower_work, mmnet_lower_work_fn);
+
+/*
+ * An address changed somewhere.  Cheap to look at every device again, and
+ * the IPv6 chain is atomic, so the work does it, and only a real change of
+ * an attached lower NIC reaches a transport.
+ */
+static int mmnet_addr_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	schedule_work(&mmnet_lower_work);
+	return NOTIFY_DONE;
+}
+
 /*
  * An mmnet device, or the lower NIC of one, goes away (unregistered, or
- * moved to another namespace, which unregisters it here): detach.
+ * moved to another namespace, which unregisters it here): detach.  A lower
+ * NIC's MAC changes: the transport hears of it as of its IP addresses.
  */
 static int mmnet_netdev_event(struct notifier_block *nb, unsigned long event,
 			      void *ptr)
@@ -419,6 +486,8 @@ static int mmnet_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct mmnet_device *mmnet;
 
+	if (event == NETDEV_CHANGEADDR)
+		return mmnet_addr_event(nb, event, ptr);
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	mmnet_for_each_device(mmnet)
@@ -431,16 +500,39 @@ static struct notifier_block mmnet_netdev_nb = {
 	.notifier_call = mmnet_netdev_event,
 };
 
+static struct notifier_block mmnet_inet_nb = {
+	.notifier_call = mmnet_addr_event,
+};
+
+static struct notifier_block mmnet_inet6_nb = {
+	.notifier_call = mmnet_addr_event,
+};
+
 int __init mmnet_device_init(void)
 {
 	int ret;
 
 	ret = register_netdevice_notifier(&mmnet_netdev_nb);
 	if (ret)
-		return ret;
+		goto err_netdev;
+	ret = register_inetaddr_notifier(&mmnet_inet_nb);
+	if (ret)
+		goto err_inet;
+	ret = register_inet6addr_notifier(&mmnet_inet6_nb);
+	if (ret)
+		goto err_inet6;
 	ret = rtnl_link_register(&mmnet_link_ops);
 	if (ret)
-		unregister_netdevice_notifier(&mmnet_netdev_nb);
+		goto err_link;
+	return 0;
+
+err_link:
+	unregister_inet6addr_notifier(&mmnet_inet6_nb);
+err_inet6:
+	unregister_inetaddr_notifier(&mmnet_inet_nb);
+err_inet:
+	unregister_netdevice_notifier(&mmnet_netdev_nb);
+err_netdev:
 	return ret;
 }
 
@@ -448,5 +540,8 @@ int __init mmnet_device_init(void)
 void mmnet_device_uninit(void)
 {
 	rtnl_link_unregister(&mmnet_link_ops);
+	unregister_inet6addr_notifier(&mmnet_inet6_nb);
+	unregister_inetaddr_notifier(&mmnet_inet_nb);
 	unregister_netdevice_notifier(&mmnet_netdev_nb);
+	cancel_work_sync(&mmnet_lower_work);
 }

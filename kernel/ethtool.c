@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-#include "device.h"
+#include "core.h"
+#include "ethtool.h"
 #include "peer.h"
 #include "version.h"
 

@@ -6,11 +6,10 @@
  */
 
 #include "device.h"
-#include "loop.h"
 #include "netlink.h"
 #include "peer.h"
+#include "transport.h"
 #include "version.h"
-#include "xen.h"
 
 #include <linux/init.h>
 #include <linux/module.h>
@@ -19,19 +18,51 @@
 #include <net/rtnetlink.h>
 #include <linux/mmnet.h>
 
+/* Transports @n and up were not initialised. */
+static void mmnet_transports_exit(unsigned int n)
+{
+	while (n--)
+		if (mmnet_transports[n]->exit)
+			mmnet_transports[n]->exit();
+}
+
+static int __init mmnet_transports_init(void)
+{
+	const struct mmnet_transport *t;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; (t = mmnet_transports[i]); i++) {
+		ret = t->init ? t->init() : 0;
+		if (ret) {
+			pr_err("transport %s: cannot initialise: %d\n", t->name,
+			       ret);
+			mmnet_transports_exit(i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static unsigned int mmnet_nr_transports(void)
+{
+	unsigned int i = 0;
+
+	while (mmnet_transports[i])
+		i++;
+	return i;
+}
+
 static int __init mmnet_mod_init(void)
 {
 	int ret;
 
 	ret = mmnet_peer_init();
 	if (ret)
-		goto err_peer;
-	ret = mmnet_loop_init();
+		return ret;
+	ret = mmnet_transports_init();
 	if (ret)
-		goto err_loop;
-	ret = mmnet_xen_init();
-	if (ret)
-		goto err_xen;
+		return ret;
 	ret = mmnet_device_init();
 	if (ret)
 		goto err_device;
@@ -45,27 +76,20 @@ static int __init mmnet_mod_init(void)
 err_netlink:
 	mmnet_device_uninit();
 err_device:
-	mmnet_xen_uninit();
-err_xen:
-	mmnet_loop_uninit();
-err_loop:
-	mmnet_peer_work_cancel();
-err_peer:
+	mmnet_transports_exit(mmnet_nr_transports());
 	return ret;
 }
 
 /*
  * Tear down in the reverse order of mmnet_mod_init(): no new command, then
- * every device (each detach drains its peers), then the notifiers and
- * works, then the RCU callbacks that free peers.
+ * every device (each detach drains its peers, and its destructor stops its
+ * peer work), then the transports, then the RCU callbacks that free peers.
  */
 static void __exit mmnet_mod_exit(void)
 {
 	mmnet_netlink_uninit();
 	mmnet_device_uninit();
-	mmnet_xen_uninit();
-	mmnet_loop_uninit();
-	mmnet_peer_work_cancel();
+	mmnet_transports_exit(mmnet_nr_transports());
 	rcu_barrier();
 	pr_info("unloaded\n");
 }

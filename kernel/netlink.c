@@ -11,6 +11,7 @@
 
 #include "netlink.h"
 #include "device.h"
+#include "ethtool.h"
 #include "peer.h"
 #include "peermap.h"
 

@@ -22,7 +22,8 @@
  */
 
 #include "peer.h"
-#include "device.h"
+#include "core.h"
+#include "datapath.h"
 #include "peermap.h"
 
 #include <linux/etherdevice.h>
@@ -53,9 +54,6 @@ module_param(ring_data_kib, uint, 0444);
 MODULE_PARM_DESC(ring_data_kib,
 		 "KiB of frame data per direction of a channel (power of two, 128..2048)");
 
-static void mmnet_peer_work_fn(struct work_struct *work);
-static DECLARE_WORK(mmnet_peer_work, mmnet_peer_work_fn);
-
 /* Refuse a geometry at load rather than at the first attach. */
 int mmnet_peer_init(void)
 {
@@ -69,12 +67,6 @@ int mmnet_peer_init(void)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* After every device is gone: nothing is left for the work to do. */
-void mmnet_peer_work_cancel(void)
-{
-	cancel_work_sync(&mmnet_peer_work);
 }
 
 void mmnet_peer_count(struct mmnet_peer *peer, enum mmnet_stat stat, u64 n)
@@ -160,10 +152,9 @@ static int mmnet_peer_alloc_channel(struct mmnet_peer *peer)
 
 /**
  * mmnet_peer_create - add a peer to a device
- * @mmnet: the device
- * @ops: the transport
+ * @mmnet: the device, attached: its transport makes the peer
  * @id: the peer's id on the transport
- * @transport: the transport's state, peer->transport
+ * @chan: the transport's state for the channel, handed to its ops
  *
  * The own region is allocated and formatted (state INIT); the transport
  * shares it and later calls mmnet_peer_attach().  See transport.h.
@@ -171,9 +162,8 @@ static int mmnet_peer_alloc_channel(struct mmnet_peer *peer)
  * Context: RTNL.
  * Return: the peer, or an ERR_PTR.
  */
-struct mmnet_peer *mmnet_peer_create(struct mmnet_device *mmnet,
-				     const struct mmnet_transport_ops *ops,
-				     u32 id, void *transport)
+struct mmnet_peer *mmnet_peer_create(struct mmnet_device *mmnet, u32 id,
+				     void *chan)
 {
 	struct mmnet_peer *peer;
 	int ret;
@@ -191,8 +181,8 @@ struct mmnet_peer *mmnet_peer_create(struct mmnet_device *mmnet,
 		return ERR_PTR(ret);
 	}
 	peer->mmnet = mmnet;
-	peer->ops = ops;
-	peer->transport = transport;
+	peer->ops = mmnet->transport;
+	peer->chan = chan;
 	peer->id = id;
 	peer->state = MMNET_PEER_CONNECTING;
 	spin_lock_init(&peer->tx_lock);
@@ -212,8 +202,29 @@ struct mmnet_peer *mmnet_peer_create(struct mmnet_device *mmnet,
 void mmnet_peer_notify(struct mmnet_peer *peer)
 {
 	local_bh_disable();
-	peer->ops->notify(peer);
+	peer->ops->notify(peer->chan);
 	local_bh_enable();
+}
+
+/* The own region, which the transport shares with the peer. */
+struct mmnet_region *mmnet_peer_own(struct mmnet_peer *peer)
+{
+	return &peer->own;
+}
+
+/*
+ * The transport kicks NAPI from a timer instead of the peer's events: NAPI
+ * then leaves the ring's receive event unarmed.  Context: any.
+ */
+void mmnet_peer_set_polled(struct mmnet_peer *peer, bool polled)
+{
+	WRITE_ONCE(peer->polled, polled);
+}
+
+/* Why the core closed the channel: 0, or the enum mmnet_chan_reason. */
+u32 mmnet_peer_close_reason(const struct mmnet_peer *peer)
+{
+	return READ_ONCE(peer->close_reason);
 }
 
 /**
@@ -236,7 +247,21 @@ void mmnet_peer_kick(struct mmnet_peer *peer)
 void mmnet_peer_schedule_removal(struct mmnet_peer *peer)
 {
 	set_bit(MMNET_PEER_F_REMOVE, &peer->flags);
-	schedule_work(&mmnet_peer_work);
+	schedule_work(&peer->mmnet->peer_work);
+}
+
+/**
+ * mmnet_peer_removing - whether the peer is on its way out
+ * @peer: the peer
+ *
+ * Once true, it stays true: the peer takes no more frames and its channel
+ * goes as soon as the peer work runs.
+ *
+ * Context: any.
+ */
+bool mmnet_peer_removing(const struct mmnet_peer *peer)
+{
+	return test_bit(MMNET_PEER_F_REMOVE, &peer->flags);
 }
 
 /**
@@ -275,7 +300,7 @@ void mmnet_peer_check_remote(struct mmnet_peer *peer)
 	if (remote == MMNET_STATE_CONNECTED) {
 		if (state == MMNET_PEER_CONNECTING &&
 		    !test_and_set_bit(MMNET_PEER_F_SYNC, &peer->flags))
-			schedule_work(&mmnet_peer_work);
+			schedule_work(&peer->mmnet->peer_work);
 	} else if (remote != MMNET_STATE_INIT ||
 		   state != MMNET_PEER_CONNECTING) {
 		/* Closing, or a state no correct peer goes back to. */
@@ -767,30 +792,58 @@ void mmnet_peers_remove(struct list_head *batch)
 	list_for_each_entry_safe(peer, tmp, batch, batch_node) {
 		list_del(&peer->batch_node);
 		mmnet_region_unmap(&peer->own);
-		peer->ops->close(peer);
+		peer->ops->close(peer->chan);
 		mmnet_peer_put(peer);
 	}
 }
 
+/**
+ * mmnet_peers_remove_all - tear down every peer of a device
+ * @mmnet: the device
+ *
+ * All in one batch: they leave the peer map at once and drain together.
+ *
+ * Context: RTNL.
+ */
+void mmnet_peers_remove_all(struct mmnet_device *mmnet)
+{
+	struct mmnet_peer *peer;
+	LIST_HEAD(batch);
+
+	list_for_each_entry(peer, &mmnet->peer_list, list)
+		mmnet_peer_batch_add(peer, &batch);
+	mmnet_peers_remove(&batch);
+}
+
 /*
  * Requests from contexts that cannot take RTNL (NAPI, transports' interrupt
- * handlers): put peers in service, remove them.
+ * handlers): put peers in service, remove them.  One work per device, so
+ * that a removal on one device never waits for another's.
  */
 static void mmnet_peer_work_fn(struct work_struct *work)
 {
-	struct mmnet_device *mmnet;
+	struct mmnet_device *mmnet = container_of(work, struct mmnet_device,
+						  peer_work);
 	struct mmnet_peer *peer;
 	LIST_HEAD(batch);
 
 	rtnl_lock();
-	mmnet_for_each_device(mmnet) {
-		list_for_each_entry(peer, &mmnet->peer_list, list) {
-			if (test_and_clear_bit(MMNET_PEER_F_SYNC, &peer->flags))
-				mmnet_peer_sync(peer);
-			if (test_bit(MMNET_PEER_F_REMOVE, &peer->flags))
-				mmnet_peer_batch_add(peer, &batch);
-		}
+	list_for_each_entry(peer, &mmnet->peer_list, list) {
+		if (test_and_clear_bit(MMNET_PEER_F_SYNC, &peer->flags))
+			mmnet_peer_sync(peer);
+		if (test_bit(MMNET_PEER_F_REMOVE, &peer->flags))
+			mmnet_peer_batch_add(peer, &batch);
 	}
 	mmnet_peers_remove(&batch);
 	rtnl_unlock();
+}
+
+/*
+ * A new device has no peers.  The work is cancelled by the device's
+ * destructor, which runs without RTNL once the device has no peers left.
+ */
+void mmnet_peers_init(struct mmnet_device *mmnet)
+{
+	INIT_LIST_HEAD(&mmnet->peer_list);
+	INIT_WORK(&mmnet->peer_work, mmnet_peer_work_fn);
 }

@@ -3,7 +3,6 @@
 #define _MMNET_PEER_H
 
 #include <linux/if_ether.h>
-#include <linux/in6.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/netdevice.h>
@@ -20,30 +19,10 @@
 
 struct mmnet_device;
 
-/* Addresses per family a peer is reachable at; more are not published. */
-#define MMNET_PEER_MAX_ADDRS	8
 /* Recycled receive pages a peer keeps: 4 MiB, twice its largest ring. */
 #define MMNET_RX_POOL_PAGES	1024
 
 struct page_pool;
-
-/**
- * struct mmnet_addrs - where a peer is reachable: its lower NIC's addresses
- * @rcu: for freeing after the transmit path's IP lookup is done with it
- * @mac: the MAC
- * @nr_ipv4: used entries of @ipv4
- * @nr_ipv6: used entries of @ipv6
- * @ipv4: IPv4 addresses
- * @ipv6: IPv6 addresses, link-local ones included
- */
-struct mmnet_addrs {
-	struct rcu_head rcu;
-	u8 mac[ETH_ALEN];
-	u8 nr_ipv4;
-	u8 nr_ipv6;
-	__be32 ipv4[MMNET_PEER_MAX_ADDRS];
-	struct in6_addr ipv6[MMNET_PEER_MAX_ADDRS];
-};
 
 /* peer->flags: requests to the peer work, set from any context */
 enum {
@@ -54,8 +33,8 @@ enum {
 /**
  * struct mmnet_peer - one co-located peer of an mmnet device: one channel
  * @mmnet: the device
- * @ops: the transport
- * @transport: the transport's state for this peer
+ * @ops: the transport, the device's
+ * @chan: the transport's state for this channel, handed to its ops
  * @id: the peer's id on the transport (domid on Xen, endpoint id on loop)
  * @state: enum mmnet_peer_state; written under RTNL, read anywhere
  * @flags: MMNET_PEER_F_* requests for the peer work
@@ -92,8 +71,8 @@ enum {
  */
 struct mmnet_peer {
 	struct mmnet_device *mmnet;
-	const struct mmnet_transport_ops *ops;
-	void *transport;
+	const struct mmnet_transport *ops;
+	void *chan;
 	u32 id;
 	u8 state;
 	unsigned long flags;
@@ -128,6 +107,7 @@ struct mmnet_peer {
 };
 
 int mmnet_peer_init(void);
+void mmnet_peers_init(struct mmnet_device *mmnet);
 
 /* Count a reason in the peer's set and in the device's (BHs disabled). */
 void mmnet_peer_count(struct mmnet_peer *peer, enum mmnet_stat stat, u64 n);
@@ -139,22 +119,10 @@ void mmnet_peer_stats_read(struct mmnet_peer *peer, u64 *vals);
 void mmnet_peer_put(struct mmnet_peer *peer);
 struct mmnet_peer *mmnet_peer_lookup(struct mmnet_device *mmnet,
 				     struct sk_buff *skb);
-void mmnet_peer_set_addrs(struct mmnet_peer *peer,
-			  const struct mmnet_addrs *addrs);
 void mmnet_peer_publish(struct mmnet_peer *peer);
 void mmnet_peer_unpublish(struct mmnet_peer *peer);
 void mmnet_peer_fail(struct mmnet_peer *peer);
 void mmnet_peer_check_remote(struct mmnet_peer *peer);
-void mmnet_peers_remove(struct list_head *batch);
-void mmnet_peer_batch_add(struct mmnet_peer *peer, struct list_head *batch);
 void mmnet_peer_notify(struct mmnet_peer *peer);
-void mmnet_peer_work_cancel(void);
-
-/* send.c and receive.c, per peer */
-void mmnet_tx_drain(struct mmnet_peer *peer);
-void mmnet_tx_sent_timer(struct timer_list *t);
-bool mmnet_tx_idle(struct mmnet_peer *peer);
-unsigned int mmnet_tx_shutdown(struct mmnet_peer *peer);
-int mmnet_poll(struct napi_struct *napi, int budget);
 
 #endif /* _MMNET_PEER_H */

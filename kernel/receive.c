@@ -13,7 +13,8 @@
  * a slow peer from holding up the others.
  */
 
-#include "device.h"
+#include "core.h"
+#include "datapath.h"
 #include "peer.h"
 
 #include <linux/etherdevice.h>
@@ -202,7 +203,7 @@ static int mmnet_rx_meta(struct sk_buff *skb, const struct mmnet_frame *f)
 static void mmnet_rx_publish(struct mmnet_peer *peer)
 {
 	if (mmnet_ring_rx_publish(peer->ring))
-		peer->ops->notify(peer);
+		peer->ops->notify(peer->chan);
 }
 
 static void mmnet_rx_frame(struct mmnet_peer *peer,

@@ -31,4 +31,8 @@ int mmnet_region_alloc(struct mmnet_region *r, size_t body_size);
 void mmnet_region_unmap(struct mmnet_region *r);
 void mmnet_region_put_pages(struct mmnet_region *r);
 
+/* The body's page references in the control page (ring.c, with the format). */
+int mmnet_region_set_refs(struct mmnet_ctrl *ctrl, const u32 *refs, u32 nr);
+int mmnet_region_peer_refs(const struct mmnet_ctrl *peer, u32 *refs, u32 max);
+
 #endif /* _MMNET_REGION_H */

@@ -18,6 +18,8 @@
 #endif
 #include <linux/mmnet_channel.h>
 
+#include "region.h"
+
 /* A frame: what the producer sends, what the consumer hands back. */
 struct mmnet_frame {
 	const void *data;	/* rx: in the peer's data area; tx: unused */
@@ -93,8 +95,6 @@ struct mmnet_ring {
 size_t mmnet_ring_size(u32 slots);
 int mmnet_ring_init(struct mmnet_ring *r, struct mmnet_ctrl *ctrl, void *body,
 		    u32 slots, u32 data_size, u32 features);
-int mmnet_region_set_refs(struct mmnet_ctrl *ctrl, const u32 *refs, u32 nr);
-int mmnet_region_peer_refs(const struct mmnet_ctrl *peer, u32 *refs, u32 max);
 int mmnet_ring_attach(struct mmnet_ring *r, const struct mmnet_ctrl *peer,
 		      const void *peer_body, size_t peer_body_size);
 void mmnet_ring_close(struct mmnet_ring *r, u32 reason);

@@ -25,7 +25,8 @@
  */
 
 #include "debug.h"
-#include "device.h"
+#include "core.h"
+#include "datapath.h"
 #include "peer.h"
 
 #include <linux/etherdevice.h>
@@ -413,7 +414,7 @@ static netdev_tx_t mmnet_peer_xmit(struct mmnet_peer *peer,
 	mmnet_tx_complete(peer);
 	spin_unlock(&peer->tx_lock);
 	if (notify)
-		peer->ops->notify(peer);
+		peer->ops->notify(peer->chan);
 	return ret;
 }
 
@@ -469,7 +470,7 @@ void mmnet_tx_drain(struct mmnet_peer *peer)
 	mmnet_tx_complete(peer);
 	spin_unlock(&peer->tx_lock);
 	if (notify)
-		peer->ops->notify(peer);
+		peer->ops->notify(peer->chan);
 }
 
 /*

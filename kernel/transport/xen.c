@@ -1,30 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The Xen transport: channels between co-located Xen guests, found and set
- * up through xenstore (docs/xenstore.md is the protocol).
- *
- * Taking part.  While an mmnet device is attached, the domain publishes
- * data/mmnet/version and data/mmnet/addrs (its lower NIC's addresses); the
- * dom0 daemon then introduces it to every other guest that takes part by
- * creating data/mmnet/peer/<B>/ in both domains, with permissions for the
- * pair only.  Detach and unload remove data/mmnet.
- *
- * The rendezvous.  For each such directory this side keeps a struct
- * mmnet_xen_peer, which watches the peer's directory for us.  A channel
- * (struct mmnet_xen_chan, one core peer) is one incarnation of the pair:
- * the own region granted to the peer, and once the peer says where its
- * region is, that region mapped read-only.  The lower domid is the leader:
- * it allocates the event channel, and it maps the follower's region only
- * once the follower has mapped the leader's current one and said so
- * (peer-ring-ref).  That echo is what keeps either side from mapping a
- * region left over from an earlier incarnation.  A grant reference comes
- * back into use once the peer unmapped it, which can be before the peer's
- * values say so: hence the follower maps only what the leader offers
- * ("connecting"), and the leader never offers the reference the follower
- * still echoes.  A mapped channel whose peer's values change goes, and a
- * new one is offered at once.  A map that fails (values the peer has not
- * brought up to date yet) is tried again when they change, and after a
- * delay that doubles up to a minute: no side waits for the other for good.
+ * up through xenstore.  docs/xenstore.md is the protocol -- taking part,
+ * the daemon's introduction of each pair, the rendezvous with its leader
+ * and follower, save/restore -- and xenproto.c its values and rules as
+ * pure functions; this file does the xenstore I/O and drives the core.
+ * xenchan.c knows how to grant, map and signal; this file decides when.
  *
  * One ordered work item does everything that talks to xenstore, from a
  * snapshot of the peer's directory read in a transaction; it takes RTNL
@@ -32,30 +13,24 @@
  * may wait for RTNL (netfront) while our I/O or a watch unregistration
  * waits for it.  Watches, the core's close, address changes, the polling
  * knob and suspend/resume only mark what changed and queue the work.
- *
- * Save/restore.  A PV guest cannot be saved while it maps foreign pages, so
- * a PM freeze callback tears every channel down first; after thaw or
- * restore (perhaps as a new domid) everything is published afresh.
  */
 
 #include "xen.h"
 #include "xenchan.h"
-#include "device.h"
-#include "peer.h"
+#include "transport.h"
 
 #include <linux/ctype.h>
 #include <linux/etherdevice.h>
 #include <linux/inet.h>
-#include <linux/inetdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/platform_device.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
-#include <net/addrconf.h>
-#include <net/if_inet6.h>
+#include <net/ipv6.h>
 #include <xen/interface/xen.h>
+#include <xen/xen.h>
 #include <xen/xenbus.h>
 
 #define MMNET_XS_VERSION	"1"
@@ -159,6 +134,7 @@ enum {
  * @due: when the work is due, while it is pending
  * @flags: MMNET_XEN_*
  * @mmnet: the device taking part, NULL if none; RTNL
+ * @lower: its lower NIC's addresses, as the core told us; RTNL
  * @suspended: between PM freeze and thaw/restore: no channels; RTNL
  * @peers: struct mmnet_xen_peer, by the work
  * @self: our domid, as read when we published
@@ -177,6 +153,7 @@ struct mmnet_xen_state {
 	unsigned long due;
 	unsigned long flags;
 	struct mmnet_device *mmnet;
+	struct mmnet_addrs lower;
 	bool suspended;
 	struct list_head peers;
 	u32 self;
@@ -558,9 +535,9 @@ static void mmnet_xen_publish(struct mmnet_xen_peer *xp,
 
 /* ---- channels ---- */
 
-static void mmnet_xen_notify(struct mmnet_peer *peer)
+static void mmnet_xen_notify(void *chan)
 {
-	mmnet_xenchan_notify(peer->transport);
+	mmnet_xenchan_notify(chan);
 }
 
 /* Context: RTNL.  A failure: the pair's next step is due a while later. */
@@ -582,39 +559,21 @@ static bool mmnet_xen_backoff_over(const struct mmnet_xen_peer *xp)
  * The core is done with the channel.  Its rendezvous offers a new one at
  * once, or after a delay if this one ended in a protocol violation.
  */
-static void mmnet_xen_close(struct mmnet_peer *peer)
+static void mmnet_xen_close(void *ptr)
 {
-	struct mmnet_xen_chan *chan = peer->transport;
+	struct mmnet_xen_chan *chan = ptr;
 	struct mmnet_xen_peer *xp = chan->xp;
 
 	mmnet_xenchan_release(chan);
 	if (xp) {
 		WRITE_ONCE(xp->chan, NULL);
-		if (READ_ONCE(peer->close_reason))
+		if (mmnet_peer_close_reason(chan->peer))
 			mmnet_xen_backoff(xp);
 		else
 			xp->backoff = 0;
 		mmnet_xen_peer_dirty(xp);
 	}
 	kfree(chan);
-}
-
-static const struct mmnet_transport_ops mmnet_xen_ops = {
-	.name	= "xen",
-	.notify	= mmnet_xen_notify,
-	.close	= mmnet_xen_close,
-};
-
-/* Context: RTNL.  Remove the channels of @mmnet's Xen peers, all at once. */
-static void mmnet_xen_remove_all(struct mmnet_device *mmnet)
-{
-	struct mmnet_peer *peer;
-	LIST_HEAD(batch);
-
-	list_for_each_entry(peer, &mmnet->peer_list, list)
-		if (peer->ops == &mmnet_xen_ops)
-			mmnet_peer_batch_add(peer, &batch);
-	mmnet_peers_remove(&batch);
 }
 
 /* Context: RTNL.  Tear the current channel down now. */
@@ -646,8 +605,7 @@ static struct mmnet_xen_chan *mmnet_xen_chan_new(struct mmnet_xen_peer *xp,
 	chan->xp = xp;
 	chan->domid = xp->domid;
 	chan->leader = mmnet_xen.self < xp->domid;
-	peer = mmnet_peer_create(mmnet_xen.mmnet, &mmnet_xen_ops, xp->domid,
-				 chan);
+	peer = mmnet_peer_create(mmnet_xen.mmnet, xp->domid, chan);
 	if (IS_ERR(peer)) {
 		kfree(chan);
 		goto err;
@@ -764,7 +722,7 @@ static void mmnet_xen_rdv_of(const struct mmnet_xen_chan *chan,
 			     struct mmnet_xs_rdv *p)
 {
 	memset(p, 0, sizeof(*p));
-	if (!chan || test_bit(MMNET_PEER_F_REMOVE, &chan->peer->flags)) {
+	if (!chan || mmnet_peer_removing(chan->peer)) {
 		p->state = MMNET_XS_CLOSING;
 		return;
 	}
@@ -1030,30 +988,19 @@ static void mmnet_xen_scan(void)
 /* ---- taking part ---- */
 
 /* Context: RTNL.  The lower NIC's addresses, as data/mmnet/addrs has them. */
-static void mmnet_xen_format_addrs(struct net_device *lower, char *buf,
+static void mmnet_xen_format_addrs(const struct mmnet_addrs *a, char *buf,
 				   size_t size)
 {
-	struct in_device *in_dev = __in_dev_get_rtnl(lower);
-	struct inet6_dev *idev = __in6_dev_get(lower);
-	const struct in_ifaddr *ifa;
-	struct inet6_ifaddr *ifp;
-	unsigned int n = 0;
 	size_t len = 0;
+	unsigned int i;
 
 	buf[0] = '\0';
-	if (in_dev)
-		in_dev_for_each_ifa_rtnl(ifa, in_dev)
-			if (n++ < MMNET_XEN_MAX_ADDRS)
-				len += scnprintf(buf + len, size - len, "%s%pI4",
-						 len ? " " : "", &ifa->ifa_local);
-	if (!idev)
-		return;
-	read_lock_bh(&idev->lock);
-	list_for_each_entry(ifp, &idev->addr_list, if_list)
-		if (n++ < MMNET_XEN_MAX_ADDRS)
-			len += scnprintf(buf + len, size - len, "%s%pI6c",
-					 len ? " " : "", &ifp->addr);
-	read_unlock_bh(&idev->lock);
+	for (i = 0; i < a->nr_ipv4; i++)
+		len += scnprintf(buf + len, size - len, "%s%pI4",
+				 len ? " " : "", &a->ipv4[i]);
+	for (i = 0; i < a->nr_ipv6; i++)
+		len += scnprintf(buf + len, size - len, "%s%pI6c",
+				 len ? " " : "", &a->ipv6[i]);
 }
 
 /* Whether a device takes part, and its addresses now. */
@@ -1064,8 +1011,8 @@ static bool mmnet_xen_snapshot_self(void)
 	rtnl_lock();
 	up = mmnet_xen.mmnet;
 	if (up)
-		mmnet_xen_format_addrs(rtnl_dereference(mmnet_xen.mmnet->lower),
-				       mmnet_xen.addrs, sizeof(mmnet_xen.addrs));
+		mmnet_xen_format_addrs(&mmnet_xen.lower, mmnet_xen.addrs,
+				       sizeof(mmnet_xen.addrs));
 	rtnl_unlock();
 	return up;
 }
@@ -1222,64 +1169,47 @@ static void mmnet_xen_work_fn(struct work_struct *work)
 		mmnet_xen_queue(max_t(long, next - jiffies, 1));
 }
 
-/**
- * mmnet_xen_join - an mmnet device was attached: take part
- * @mmnet: the device, with its lower NIC set
- * @extack: for errors
- *
- * The domain has one place in xenstore, so one device takes part.
- *
- * Context: RTNL.
- * Return: 0, or -EBUSY if another device takes part.
+/*
+ * Context: RTNL.  An mmnet device was attached: take part.  The domain has
+ * one place in xenstore, so one device takes part.
  */
-int mmnet_xen_join(struct mmnet_device *mmnet, struct netlink_ext_ack *extack)
+static int mmnet_xen_join(struct mmnet_device *mmnet, void *priv,
+			  const struct mmnet_addrs *lower,
+			  struct netlink_ext_ack *extack)
 {
-	ASSERT_RTNL();
 	if (mmnet_xen.mmnet) {
 		NL_SET_ERR_MSG(extack,
 			       "Another mmnet device takes part for this Xen domain");
 		return -EBUSY;
 	}
 	mmnet_xen.mmnet = mmnet;
+	mmnet_xen.lower = *lower;
 	mmnet_xen_kick();
 	return 0;
 }
 
-/**
- * mmnet_xen_leave - an mmnet device is detached: end its channels
- * @mmnet: the device
- *
- * The channels go now; the work then withdraws from xenstore.
- *
- * Context: RTNL.
+/*
+ * Context: RTNL.  The device is detached: its channels go now; the work
+ * then withdraws from xenstore.
  */
-void mmnet_xen_leave(struct mmnet_device *mmnet)
+static void mmnet_xen_leave(struct mmnet_device *mmnet, void *priv)
 {
-	ASSERT_RTNL();
 	if (mmnet_xen.mmnet != mmnet)
 		return;
-	mmnet_xen_remove_all(mmnet);
+	mmnet_peers_remove_all(mmnet);
 	mmnet_xen.mmnet = NULL;
 	mmnet_xen_kick();
 }
 
-/* ---- events from elsewhere: addresses, suspend and resume ---- */
-
-/* Any address anywhere: the work compares, and writes only a change. */
-static int mmnet_xen_addr_event(struct notifier_block *nb,
-				unsigned long event, void *ptr)
+/* Context: RTNL.  The work writes data/mmnet/addrs anew. */
+static void mmnet_xen_addrs_changed(struct mmnet_device *mmnet, void *priv,
+				    const struct mmnet_addrs *lower)
 {
+	mmnet_xen.lower = *lower;
 	mmnet_xen_kick();
-	return NOTIFY_DONE;
 }
 
-static struct notifier_block mmnet_xen_inet_nb = {
-	.notifier_call = mmnet_xen_addr_event,
-};
-
-static struct notifier_block mmnet_xen_inet6_nb = {
-	.notifier_call = mmnet_xen_addr_event,
-};
+/* ---- suspend and resume ---- */
 
 /*
  * Xen is about to suspend the domain (save, migration): PV page tables may
@@ -1291,7 +1221,7 @@ static int mmnet_xen_freeze(struct device *dev)
 	rtnl_lock();
 	mmnet_xen.suspended = true;
 	if (mmnet_xen.mmnet)
-		mmnet_xen_remove_all(mmnet_xen.mmnet);
+		mmnet_peers_remove_all(mmnet_xen.mmnet);
 	rtnl_unlock();
 	return 0;
 }
@@ -1342,7 +1272,16 @@ static void mmnet_xen_pm_uninit(void)
 	platform_driver_unregister(&mmnet_xen_driver);
 }
 
-int __init mmnet_xen_init(void)
+/*
+ * In a Xen guest; not in dom0: the peers are guests, and dom0 runs the
+ * membership daemon.
+ */
+static bool mmnet_xen_available(void)
+{
+	return xen_domain() && !xen_initial_domain();
+}
+
+static int __init mmnet_xen_init(void)
 {
 	int ret;
 
@@ -1354,12 +1293,8 @@ int __init mmnet_xen_init(void)
 	ret = mmnet_xen_pm_init();
 	if (ret)
 		return ret;
-	register_inetaddr_notifier(&mmnet_xen_inet_nb);
-	register_inet6addr_notifier(&mmnet_xen_inet6_nb);
 	mmnet_xen.wq = alloc_ordered_workqueue("mmnet_xen", 0);
 	if (!mmnet_xen.wq) {
-		unregister_inet6addr_notifier(&mmnet_xen_inet6_nb);
-		unregister_inetaddr_notifier(&mmnet_xen_inet_nb);
 		mmnet_xen_pm_uninit();
 		return -ENOMEM;
 	}
@@ -1370,15 +1305,13 @@ int __init mmnet_xen_init(void)
  * After every device is gone, so no channel is left: stop the work, then
  * leave xenstore (watches, data/mmnet) as it was.
  */
-void mmnet_xen_uninit(void)
+static void mmnet_xen_exit(void)
 {
 	unsigned long flags;
 
 	if (!mmnet_xen.wq)
 		return;
 	mmnet_xen_pm_uninit();
-	unregister_inet6addr_notifier(&mmnet_xen_inet6_nb);
-	unregister_inetaddr_notifier(&mmnet_xen_inet_nb);
 	spin_lock_irqsave(&mmnet_xen.lock, flags);
 	mmnet_xen.dying = true;
 	spin_unlock_irqrestore(&mmnet_xen.lock, flags);
@@ -1388,3 +1321,15 @@ void mmnet_xen_uninit(void)
 	destroy_workqueue(mmnet_xen.wq);
 	mmnet_xen.wq = NULL;
 }
+
+const struct mmnet_transport mmnet_xen_transport = {
+	.name		= "xen",
+	.available	= mmnet_xen_available,
+	.init		= mmnet_xen_init,
+	.exit		= mmnet_xen_exit,
+	.join		= mmnet_xen_join,
+	.leave		= mmnet_xen_leave,
+	.addrs_changed	= mmnet_xen_addrs_changed,
+	.notify		= mmnet_xen_notify,
+	.close		= mmnet_xen_close,
+};

@@ -19,7 +19,8 @@
  */
 
 #include "xenchan.h"
-#include "peer.h"
+#include "region.h"
+#include "transport.h"
 
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
@@ -32,6 +33,7 @@
 #include <xen/page.h>
 #include <xen/xen.h>
 #include <asm/xen/hypercall.h>
+#include <linux/mmnet_channel.h>
 
 /* Grant operations per hypercall, in an array on the stack. */
 #define MMNET_XEN_BATCH		16
@@ -72,7 +74,7 @@ static int mmnet_xenchan_grant(struct mmnet_xen_chan *chan, struct page *page)
  */
 int mmnet_xenchan_share(struct mmnet_xen_chan *chan, u32 avoid)
 {
-	const struct mmnet_region *own = &chan->peer->own;
+	const struct mmnet_region *own = mmnet_peer_own(chan->peer);
 	unsigned int i;
 	int ref, spare;
 
@@ -99,7 +101,7 @@ int mmnet_xenchan_share(struct mmnet_xen_chan *chan, u32 avoid)
 /* A page the peer still maps is freed when it unmaps it, not before. */
 static void mmnet_xenchan_unshare(struct mmnet_xen_chan *chan)
 {
-	const struct mmnet_region *own = &chan->peer->own;
+	const struct mmnet_region *own = mmnet_peer_own(chan->peer);
 	unsigned int i;
 
 	for (i = 0; i < chan->nr_grefs; i++)
@@ -461,7 +463,7 @@ void mmnet_xenchan_set_poll(struct mmnet_xen_chan *chan, unsigned int us)
 		return;
 	hrtimer_cancel(&chan->poll);
 	chan->poll_us = us;
-	WRITE_ONCE(chan->peer->polled, us != 0);
+	mmnet_peer_set_polled(chan->peer, us != 0);
 	if (us) {
 		hrtimer_start(&chan->poll, ns_to_ktime((u64)us * NSEC_PER_USEC),
 			      HRTIMER_MODE_REL);
@@ -497,5 +499,5 @@ void mmnet_xenchan_release(struct mmnet_xen_chan *chan)
 	mmnet_xen_unmap(&chan->body);
 	mmnet_xen_unmap(&chan->ctrl);
 	mmnet_xenchan_unshare(chan);
-	mmnet_region_put_pages(&chan->peer->own);
+	mmnet_region_put_pages(mmnet_peer_own(chan->peer));
 }
