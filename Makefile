@@ -27,8 +27,8 @@ BPF_OBJS := bpf/mmnet.bpf.o
 HOST_TESTS := $(BUILD)/host/classifier_test
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard tools/*/Makefile))
 
-.PHONY: all kernel kernel-debug bpf tools host-tests ring-tests deps check demo bench profile stage clean
-all: kernel kernel-debug bpf tools host-tests ring-tests
+.PHONY: all kernel kernel-debug bpf tools host-tests ring-tests xenproto-tests deps check demo bench profile stage clean
+all: kernel kernel-debug bpf tools host-tests ring-tests xenproto-tests
 
 deps:
 	scripts/deps
@@ -55,6 +55,11 @@ $(BUILD)/host/%: selftests/host/%.c $(UAPI)/linux/mmnet.h
 # The ring logic built in userspace: unit tests, the fuzzer, the benchmark (selftests/ring).
 ring-tests:
 	$(MAKE) -C selftests/ring
+
+# The xenstore parsers and rendezvous rules the kernel shares with mmnetd, in userspace: unit tests, the fuzzer
+# (selftests/xenproto).
+xenproto-tests:
+	$(MAKE) -C selftests/xenproto
 
 check: deps all
 	scripts/check
@@ -93,4 +98,5 @@ clean:
 	@for d in $(TOOL_DIRS); do $(MAKE) -C $$d clean; done
 	rm -f $(BPF_OBJS)
 	$(MAKE) -C selftests/ring clean
+	$(MAKE) -C selftests/xenproto clean
 	rm -rf $(BUILD)/host

@@ -17,10 +17,9 @@
 
 #include "xen.h"
 #include "xenchan.h"
+#include "xenproto.h"
 #include "transport.h"
 
-#include <linux/ctype.h>
-#include <linux/etherdevice.h>
 #include <linux/inet.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -28,12 +27,10 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
-#include <net/ipv6.h>
 #include <xen/interface/xen.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 
-#define MMNET_XS_VERSION	"1"
 #define MMNET_XS_HOME		"data/mmnet"
 #define MMNET_XS_PEERS		MMNET_XS_HOME "/peer"
 /* Peers a domain keeps at once; each costs a region of its own. */
@@ -49,28 +46,7 @@
 #define MMNET_XEN_BACKOFF_MAX	(64 * HZ)
 #define MMNET_XEN_POLL_MAX_US	1000000
 
-/* A rendezvous directory's state node. */
-enum {
-	MMNET_XS_NONE,		/* absent: no channel offered */
-	MMNET_XS_CONNECTING,	/* region offered */
-	MMNET_XS_CONNECTED,	/* the peer's region (peer-ring-ref) mapped */
-	MMNET_XS_CLOSING,	/* no channel */
-	MMNET_XS_BAD,		/* unreadable or unknown: as closing */
-};
-
-static const char * const mmnet_xs_states[] = {
-	[MMNET_XS_CONNECTING]	= "connecting",
-	[MMNET_XS_CONNECTED]	= "connected",
-	[MMNET_XS_CLOSING]	= "closing",
-};
-
-/* The values of one rendezvous directory; 0 stands for absent. */
-struct mmnet_xs_rdv {
-	u8 state;
-	u32 ring_ref;
-	u32 port;
-	u32 peer_ref;
-};
+static_assert(MMNET_XS_DOMID_FIRST_RESERVED == DOMID_FIRST_RESERVED);
 
 /* xp->flags */
 enum {
@@ -230,23 +206,10 @@ MODULE_PARM_DESC(xen_poll_us,
 
 /* ---- parsing what xenstore says ---- */
 
-/* Decimal, no sign, no leading zero, no blank: what we write ourselves. */
-static int mmnet_xs_parse_u32(const char *s, u32 *val)
+/* A domain that is a guest, not dom0; @s NUL-terminated. */
+static int mmnet_xs_parse_guest(const char *s, u32 *domid)
 {
-	size_t i, len = strlen(s);
-
-	if (!len || len > 10 || (s[0] == '0' && len > 1))
-		return -EINVAL;
-	for (i = 0; i < len; i++)
-		if (!isdigit(s[i]))
-			return -EINVAL;
-	return kstrtou32(s, 10, val);
-}
-
-static int mmnet_xs_parse_domid(const char *s, u32 *domid)
-{
-	if (mmnet_xs_parse_u32(s, domid) || !*domid ||
-	    *domid >= DOMID_FIRST_RESERVED)
+	if (mmnet_xs_parse_domid(s, strlen(s), domid) || !*domid)
 		return -EINVAL;
 	return 0;
 }
@@ -271,8 +234,11 @@ static char *mmnet_xs_read(struct xenbus_transaction t, const char *dir,
  */
 static void mmnet_xs_garbage(const char *dir, const char *node, const char *val)
 {
-	pr_warn_ratelimited("xen: ignoring %s/%s: \"%.32s\" is not a valid value\n",
-			    dir, node, val);
+	char quoted[40];
+
+	mmnet_xs_escape(val, strlen(val), quoted, sizeof(quoted));
+	pr_warn_ratelimited("xen: ignoring %s/%s: \"%s\" is not a valid value\n",
+			    dir, node, quoted);
 }
 
 /* A number node; 0 if absent or not valid by @ok. */
@@ -287,7 +253,7 @@ static u32 mmnet_xs_read_u32(struct xenbus_transaction t, const char *dir,
 			mmnet_xs_garbage(dir, node, "(too long, or a NUL)");
 		return 0;
 	}
-	if (mmnet_xs_parse_u32(s, &val) || !ok(val)) {
+	if (mmnet_xs_parse_u32(s, strlen(s), &val) || !ok(val)) {
 		mmnet_xs_garbage(dir, node, s);
 		val = 0;
 	}
@@ -307,92 +273,52 @@ static u8 mmnet_xs_read_state(struct xenbus_transaction t, const char *dir)
 		mmnet_xs_garbage(dir, "state", "(too long, or a NUL)");
 		return MMNET_XS_BAD;
 	}
-	for (state = MMNET_XS_CONNECTING; state <= MMNET_XS_CLOSING; state++)
-		if (!strcmp(s, mmnet_xs_states[state]))
-			break;
+	state = mmnet_xs_parse_state(s, strlen(s));
 	if (state == MMNET_XS_BAD)
 		mmnet_xs_garbage(dir, "state", s);
 	kfree(s);
 	return state;
 }
 
-/* A port another domain allocated: any port either ABI can have. */
-static bool mmnet_xen_port_ok(u32 port)
-{
-	return port && port < EVTCHN_FIFO_NR_CHANNELS;
-}
-
 static void mmnet_xs_read_rdv(struct xenbus_transaction t, const char *dir,
 			      struct mmnet_xs_rdv *r)
 {
 	r->state = mmnet_xs_read_state(t, dir);
-	r->ring_ref = mmnet_xs_read_u32(t, dir, "ring-ref", mmnet_xen_gref_ok);
-	r->port = mmnet_xs_read_u32(t, dir, "event-channel", mmnet_xen_port_ok);
+	r->ring_ref = mmnet_xs_read_u32(t, dir, "ring-ref", mmnet_xs_gref_ok);
+	r->port = mmnet_xs_read_u32(t, dir, "event-channel", mmnet_xs_port_ok);
 	r->peer_ref = mmnet_xs_read_u32(t, dir, "peer-ring-ref",
-					mmnet_xen_gref_ok);
+					mmnet_xs_gref_ok);
 }
 
-/* The first MAC of a list: the peer's first vif, which it attaches to. */
-static bool mmnet_xen_parse_mac(char *s, u8 *mac)
+/*
+ * The daemon's validated, canonical list (docs/xenstore.md): anything else
+ * is garbage as a whole, and the peer is reachable at its MAC only.  At most
+ * MMNET_PEER_MAX_ADDRS of each family are kept.
+ */
+static void mmnet_xen_parse_addrs(const char *dir, const char *s,
+				  struct mmnet_addrs *a)
 {
-	char *tok;
-
-	while ((tok = strsep(&s, " "))) {
-		if (strlen(tok) == 17 && mac_pton(tok, mac) &&
-		    is_valid_ether_addr(mac))
-			return true;
-	}
-	return false;
-}
-
-static void mmnet_xen_add_ipv4(struct mmnet_addrs *a, __be32 ip)
-{
+	struct mmnet_xs_addrs *xa = kmalloc(sizeof(*xa), GFP_KERNEL);
+	const struct mmnet_xs_addr *x;
+	char why[64];
 	unsigned int i;
 
-	if (ipv4_is_zeronet(ip) || ipv4_is_loopback(ip) ||
-	    ipv4_is_multicast(ip) || ipv4_is_lbcast(ip))
+	if (!xa)
 		return;
-	for (i = 0; i < a->nr_ipv4; i++)
-		if (a->ipv4[i] == ip)
-			return;
-	if (a->nr_ipv4 < MMNET_PEER_MAX_ADDRS)
-		a->ipv4[a->nr_ipv4++] = ip;
-}
-
-static void mmnet_xen_add_ipv6(struct mmnet_addrs *a, const struct in6_addr *ip)
-{
-	unsigned int i;
-
-	if (ipv6_addr_any(ip) || ipv6_addr_loopback(ip) ||
-	    ipv6_addr_is_multicast(ip))
-		return;
-	for (i = 0; i < a->nr_ipv6; i++)
-		if (ipv6_addr_equal(&a->ipv6[i], ip))
-			return;
-	if (a->nr_ipv6 < MMNET_PEER_MAX_ADDRS)
-		a->ipv6[a->nr_ipv6++] = *ip;
-}
-
-/* Space-separated IPv4 and IPv6 text forms; what does not parse is skipped. */
-static void mmnet_xen_parse_addrs(char *s, struct mmnet_addrs *a)
-{
-	struct in6_addr ip6;
-	const char *end;
-	__be32 ip4;
-	char *tok;
-	int len;
-
-	while ((tok = strsep(&s, " "))) {
-		len = strlen(tok);
-		if (strchr(tok, ':')) {
-			if (in6_pton(tok, len, ip6.s6_addr, -1, &end) &&
-			    end == tok + len)
-				mmnet_xen_add_ipv6(a, &ip6);
-		} else if (in4_pton(tok, len, (u8 *)&ip4, -1, &end) &&
-			   end == tok + len) {
-			mmnet_xen_add_ipv4(a, ip4);
-		}
+	if (mmnet_xs_parse_addrs(s, strlen(s), xa, why, sizeof(why))) {
+		pr_warn_ratelimited("xen: ignoring %s/addrs: %s\n", dir, why);
+		xa->n = 0;
 	}
+	for (i = 0; i < xa->n; i++) {
+		x = &xa->a[i];
+		if (x->family == MMNET_XS_INET &&
+		    a->nr_ipv4 < MMNET_PEER_MAX_ADDRS)
+			memcpy(&a->ipv4[a->nr_ipv4++], x->bytes, 4);
+		else if (x->family == MMNET_XS_INET6 &&
+			 a->nr_ipv6 < MMNET_PEER_MAX_ADDRS)
+			memcpy(&a->ipv6[a->nr_ipv6++], x->bytes, 16);
+	}
+	kfree(xa);
 }
 
 /*
@@ -407,10 +333,11 @@ static bool mmnet_xs_read_addrs(struct xenbus_transaction t, const char *dir,
 	bool ok = false;
 
 	memset(a, 0, sizeof(*a));
+	/* The peer's first vif with a usable MAC is the one it attaches to. */
 	if (!IS_ERR(mac))
-		ok = mmnet_xen_parse_mac(mac, a->mac);
+		ok = !mmnet_xs_first_mac(mac, strlen(mac), a->mac);
 	if (!IS_ERR(ips))
-		mmnet_xen_parse_addrs(ips, a);
+		mmnet_xen_parse_addrs(dir, ips, a);
 	if (!IS_ERR(mac))
 		kfree(mac);
 	if (!IS_ERR(ips))
@@ -432,8 +359,12 @@ struct mmnet_xen_snap {
 	bool addrs_ok;
 };
 
-static int mmnet_xen_read_snap(struct mmnet_xen_peer *xp,
-			       struct mmnet_xen_snap *snap)
+/*
+ * Run @fn in a transaction, again while xenstore reports a conflict with
+ * another one; a failure of @fn abandons the transaction.
+ */
+static int mmnet_xs_transact(int (*fn)(struct xenbus_transaction t,
+				       void *arg), void *arg)
 {
 	struct xenbus_transaction t;
 	int i, ret = -EAGAIN;
@@ -442,12 +373,38 @@ static int mmnet_xen_read_snap(struct mmnet_xen_peer *xp,
 		ret = xenbus_transaction_start(&t);
 		if (ret)
 			return ret;
-		mmnet_xs_read_rdv(t, xp->remote_dir, &snap->remote);
-		snap->addrs_ok = mmnet_xs_read_addrs(t, xp->own_dir,
-						     &snap->addrs);
+		ret = fn(t, arg);
+		if (ret) {
+			xenbus_transaction_end(t, 1);
+			return ret;
+		}
 		ret = xenbus_transaction_end(t, 0);
 	}
 	return ret;
+}
+
+/* The pair's snapshot: a peer's directory, and what the daemon says of it. */
+struct mmnet_xen_snap_read {
+	struct mmnet_xen_peer *xp;
+	struct mmnet_xen_snap *snap;
+};
+
+static int mmnet_xen_read_snap_t(struct xenbus_transaction t, void *arg)
+{
+	struct mmnet_xen_snap_read *r = arg;
+
+	mmnet_xs_read_rdv(t, r->xp->remote_dir, &r->snap->remote);
+	r->snap->addrs_ok = mmnet_xs_read_addrs(t, r->xp->own_dir,
+						&r->snap->addrs);
+	return 0;
+}
+
+static int mmnet_xen_read_snap(struct mmnet_xen_peer *xp,
+			       struct mmnet_xen_snap *snap)
+{
+	struct mmnet_xen_snap_read r = { .xp = xp, .snap = snap };
+
+	return mmnet_xs_transact(mmnet_xen_read_snap_t, &r);
 }
 
 static const char * const mmnet_xs_rdv_nodes[] = {
@@ -460,9 +417,9 @@ static const char * const mmnet_xs_rdv_nodes[] = {
  * last wrote: a node takes its permissions from the directory when it is
  * created, so ours are created anew.
  */
-static int mmnet_xen_write_rdv_t(struct xenbus_transaction t,
-				 const char *dir, const struct mmnet_xs_rdv *p,
-				 bool fresh)
+static int mmnet_xen_write_rdv_dir(struct xenbus_transaction t,
+				   const char *dir,
+				   const struct mmnet_xs_rdv *p, bool fresh)
 {
 	unsigned int i;
 	int ret;
@@ -487,27 +444,28 @@ static int mmnet_xen_write_rdv_t(struct xenbus_transaction t,
 			    xenbus_rm(t, dir, "peer-ring-ref");
 	if (ret && ret != -ENOENT)
 		return ret;
-	return xenbus_write(t, dir, "state", mmnet_xs_states[p->state]);
+	return xenbus_write(t, dir, "state", mmnet_xs_state_name(p->state));
+}
+
+struct mmnet_xen_rdv_write {
+	struct mmnet_xen_peer *xp;
+	const struct mmnet_xs_rdv *p;
+	bool fresh;
+};
+
+static int mmnet_xen_write_rdv_t(struct xenbus_transaction t, void *arg)
+{
+	const struct mmnet_xen_rdv_write *w = arg;
+
+	return mmnet_xen_write_rdv_dir(t, w->xp->own_dir, w->p, w->fresh);
 }
 
 static int mmnet_xen_write_rdv(struct mmnet_xen_peer *xp,
 			       const struct mmnet_xs_rdv *p, bool fresh)
 {
-	struct xenbus_transaction t;
-	int i, ret = -EAGAIN;
+	struct mmnet_xen_rdv_write w = { .xp = xp, .p = p, .fresh = fresh };
 
-	for (i = 0; ret == -EAGAIN && i < MMNET_XS_RETRIES; i++) {
-		ret = xenbus_transaction_start(&t);
-		if (ret)
-			return ret;
-		ret = mmnet_xen_write_rdv_t(t, xp->own_dir, p, fresh);
-		if (ret) {
-			xenbus_transaction_end(t, 1);
-			return ret;
-		}
-		ret = xenbus_transaction_end(t, 0);
-	}
-	return ret;
+	return mmnet_xs_transact(mmnet_xen_write_rdv_t, &w);
 }
 
 /* Tell the peer where we are, unless it knows already. */
@@ -638,35 +596,30 @@ err:
 }
 
 /*
- * Whether the peer's values name a region we may map: the leader's offer,
- * or the follower's region once the follower mapped ours (its echo).
- *
- * The leader says "connected" only once it mapped the follower's region, so
- * the follower takes that (with the echo of its own ring-ref) as still
- * valid for a channel it mapped, but never as an offer: for a channel that
- * has mapped nothing yet, the echo can only be left over from an earlier
- * one whose grant reference was free again and reused -- the leader's
- * region it names is gone.  The leader's next values say "connecting".
+ * @chan as the rendezvous rules see it (xenproto.c: whether to map, whether
+ * a mapped channel still holds, what to publish).
  */
+static void mmnet_xen_view(const struct mmnet_xen_chan *chan,
+			   struct mmnet_xs_chan *v)
+{
+	*v = (struct mmnet_xs_chan){
+		.leader = chan->leader,
+		.mapped = chan->mapped,
+		.closing = mmnet_peer_removing(chan->peer),
+		.own_ref = chan->grefs[0],
+		.own_port = chan->port,
+		.remote_ref = chan->remote_ref,
+		.remote_port = chan->remote_port,
+	};
+}
+
 static bool mmnet_xen_may_map(const struct mmnet_xen_chan *chan,
 			      const struct mmnet_xs_rdv *r)
 {
-	bool echo = r->state == MMNET_XS_CONNECTED &&
-		    r->peer_ref == chan->grefs[0];
+	struct mmnet_xs_chan v;
 
-	if (!r->ring_ref)
-		return false;
-	if (chan->leader)
-		return echo;
-	return r->port && (r->state == MMNET_XS_CONNECTING ||
-			   (chan->mapped && echo));
-}
-
-static bool mmnet_xs_rdv_equal(const struct mmnet_xs_rdv *a,
-			       const struct mmnet_xs_rdv *b)
-{
-	return a->state == b->state && a->ring_ref == b->ring_ref &&
-	       a->port == b->port && a->peer_ref == b->peer_ref;
+	mmnet_xen_view(chan, &v);
+	return mmnet_xs_may_map(&v, r);
 }
 
 /*
@@ -683,9 +636,10 @@ static bool mmnet_xen_may_try(const struct mmnet_xen_peer *xp,
 static bool mmnet_xen_still_valid(const struct mmnet_xen_chan *chan,
 				  const struct mmnet_xs_rdv *r)
 {
-	return r->ring_ref == chan->remote_ref &&
-	       (chan->leader || r->port == chan->remote_port) &&
-	       mmnet_xen_may_map(chan, r);
+	struct mmnet_xs_chan v;
+
+	mmnet_xen_view(chan, &v);
+	return mmnet_xs_still_valid(&v, r);
 }
 
 static void mmnet_xen_connect(struct mmnet_xen_peer *xp,
@@ -717,19 +671,15 @@ static void mmnet_xen_connect(struct mmnet_xen_peer *xp,
 				    xp->backoff / HZ);
 }
 
-/* What our directory should say about @chan. */
+/* What our directory should say about @chan (NULL: none). */
 static void mmnet_xen_rdv_of(const struct mmnet_xen_chan *chan,
 			     struct mmnet_xs_rdv *p)
 {
-	memset(p, 0, sizeof(*p));
-	if (!chan || mmnet_peer_removing(chan->peer)) {
-		p->state = MMNET_XS_CLOSING;
-		return;
-	}
-	p->state = chan->mapped ? MMNET_XS_CONNECTED : MMNET_XS_CONNECTING;
-	p->ring_ref = chan->grefs[0];
-	p->port = chan->leader ? chan->port : 0;
-	p->peer_ref = chan->mapped ? chan->remote_ref : 0;
+	struct mmnet_xs_chan v;
+
+	if (chan)
+		mmnet_xen_view(chan, &v);
+	mmnet_xs_rdv_of(chan ? &v : NULL, p);
 }
 
 /*
@@ -825,21 +775,11 @@ static void mmnet_xen_remote_changed(struct xenbus_watch *watch,
  */
 static struct mmnet_xen_peer *mmnet_xen_path_peer(const char *path, bool *dir)
 {
-	const char *p = strstr(path, MMNET_XS_PEERS "/");
-	char name[8];
-	size_t len;
 	u32 domid;
 
-	if (!p)
+	if (mmnet_xs_path_peer(path, strlen(path), &domid, dir))
 		return NULL;
-	p += strlen(MMNET_XS_PEERS "/");
-	len = strcspn(p, "/");
-	if (len >= sizeof(name))
-		return NULL;
-	memcpy(name, p, len);
-	name[len] = '\0';
-	*dir = !p[len];
-	return mmnet_xs_parse_domid(name, &domid) ? NULL : mmnet_xen_find(domid);
+	return mmnet_xen_find(domid);
 }
 
 /*
@@ -932,7 +872,7 @@ static void mmnet_xen_scan_one(const char *name, unsigned int *count)
 	struct mmnet_xen_peer *xp;
 	u32 domid;
 
-	if (mmnet_xs_parse_domid(name, &domid) || domid == mmnet_xen.self) {
+	if (mmnet_xs_parse_guest(name, &domid) || domid == mmnet_xen.self) {
 		pr_warn_ratelimited("xen: ignoring %s/%s\n", MMNET_XS_PEERS,
 				    name);
 		return;
@@ -1024,32 +964,23 @@ static int mmnet_xen_read_self(void)
 
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	ret = mmnet_xs_parse_domid(s, &mmnet_xen.self);
+	ret = mmnet_xs_parse_guest(s, &mmnet_xen.self);
 	kfree(s);
 	return ret;
 }
 
+/* @arg: whether to write the version too (the first time). */
+static int mmnet_xen_write_self_t(struct xenbus_transaction t, void *arg)
+{
+	int ret = *(bool *)arg ? xenbus_write(t, MMNET_XS_HOME, "version",
+					      MMNET_XS_VERSION) : 0;
+
+	return ret ?: xenbus_write(t, MMNET_XS_HOME, "addrs", mmnet_xen.addrs);
+}
+
 static int mmnet_xen_write_self(bool version)
 {
-	struct xenbus_transaction t;
-	int i, ret = -EAGAIN;
-
-	for (i = 0; ret == -EAGAIN && i < MMNET_XS_RETRIES; i++) {
-		ret = xenbus_transaction_start(&t);
-		if (ret)
-			return ret;
-		ret = version ? xenbus_write(t, MMNET_XS_HOME, "version",
-					     MMNET_XS_VERSION) : 0;
-		if (!ret)
-			ret = xenbus_write(t, MMNET_XS_HOME, "addrs",
-					   mmnet_xen.addrs);
-		if (ret) {
-			xenbus_transaction_end(t, 1);
-			return ret;
-		}
-		ret = xenbus_transaction_end(t, 0);
-	}
-	return ret;
+	return mmnet_xs_transact(mmnet_xen_write_self_t, &version);
 }
 
 /* data/mmnet/version and addrs, and the watch on our rendezvous directories. */

@@ -19,6 +19,7 @@
  */
 
 #include "xenchan.h"
+#include "xenproto.h"
 #include "region.h"
 #include "transport.h"
 
@@ -38,11 +39,10 @@
 /* Grant operations per hypercall, in an array on the stack. */
 #define MMNET_XEN_BATCH		16
 
-/* Reserved entries belong to the toolstack (console, xenstore). */
-bool mmnet_xen_gref_ok(u32 ref)
-{
-	return ref >= GNTTAB_NR_RESERVED_ENTRIES && ref != INVALID_GRANT_REF;
-}
+/* xenproto.c checks the peer's references and ports against these. */
+static_assert(MMNET_XS_GNTTAB_NR_RESERVED == GNTTAB_NR_RESERVED_ENTRIES);
+static_assert(MMNET_XS_INVALID_GREF == INVALID_GRANT_REF);
+static_assert(MMNET_XS_EVTCHN_NR_CHANNELS == EVTCHN_FIFO_NR_CHANNELS);
 
 /* ---- grants of the own region ---- */
 
@@ -288,7 +288,7 @@ static int mmnet_xen_body_refs(const struct mmnet_ctrl *ctrl, u32 *refs)
 	if (nr <= 0)
 		return -EPROTO;
 	for (i = 0; i < nr; i++)
-		if (!mmnet_xen_gref_ok(refs[i]))
+		if (!mmnet_xs_gref_ok(refs[i]))
 			return -EPROTO;
 	return nr;
 }

@@ -75,6 +75,5 @@ int mmnet_xenchan_connect(struct mmnet_xen_chan *chan, u32 ring_ref, u32 port);
 void mmnet_xenchan_notify(struct mmnet_xen_chan *chan);
 void mmnet_xenchan_set_poll(struct mmnet_xen_chan *chan, unsigned int us);
 void mmnet_xenchan_release(struct mmnet_xen_chan *chan);
-bool mmnet_xen_gref_ok(u32 ref);
 
 #endif /* _MMNET_XENCHAN_H */

@@ -7,6 +7,7 @@
  *   make -C tools/mmnetd check        (builds build/host/mmnetd_test and runs it)
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,11 +51,11 @@ static void test_domids(void)
 		int r;
 
 		v = 12345;
-		r = mmnet_parse_domid(cases[i].s, strlen(cases[i].s), &v);
-		ok(cases[i].ok ? !r && v == cases[i].v : r == -1 && v == 12345, "domid \"%s\" %s", cases[i].s,
+		r = mmnet_xs_parse_domid(cases[i].s, strlen(cases[i].s), &v);
+		ok(cases[i].ok ? !r && v == cases[i].v : r == -EINVAL && v == 12345, "domid \"%s\" %s", cases[i].s,
 		   cases[i].ok ? "accepted" : "refused");
 	}
-	ok(!mmnet_parse_domid("12", 1, &v) && v == 1, "domid: only LEN bytes are looked at");
+	ok(!mmnet_xs_parse_domid("12", 1, &v) && v == 1, "domid: only LEN bytes are looked at");
 }
 
 static void test_paths(void)
@@ -104,7 +105,7 @@ static void test_pair(void)
 	ok(mmnet_pair_nodes(1, 1, "", "", n) == -1, "no pair of a guest with itself");
 	ok(mmnet_pair_nodes(0, 2, "", "", n) == -1 && mmnet_pair_nodes(2, 0, "", "", n) == -1,
 	   "dom0 is no guest");
-	ok(mmnet_pair_nodes(1, MMNET_DOMID_LIMIT, "", "", n) == -1, "reserved domids are no guests");
+	ok(mmnet_pair_nodes(1, MMNET_XS_DOMID_FIRST_RESERVED, "", "", n) == -1, "reserved domids are no guests");
 	mmnet_peers_dir_perms(9, &p);
 	mmnet_perms_format(&p, 1, buf, sizeof(buf));
 	is_str(buf, "n9", "data/mmnet/peer: A's alone");
@@ -117,10 +118,10 @@ static void test_pair(void)
 static void addrs_case(const char *raw, const char *want)
 {
 	char why[256], out[MMNET_ADDRS_TEXT_MAX], in[256];
-	struct mmnet_addrs a;
-	int r = mmnet_parse_addrs(raw, strlen(raw), &a, why, sizeof(why));
+	struct mmnet_xs_addrs a;
+	int r = mmnet_xs_parse_addrs(raw, strlen(raw), &a, why, sizeof(why));
 
-	mmnet_escape(raw, strlen(raw), in, sizeof(in));	/* TAP lines stay lines */
+	mmnet_xs_escape(raw, strlen(raw), in, sizeof(in));	/* TAP lines stay lines */
 
 	if (want) {
 		mmnet_addrs_format(&a, out, sizeof(out));
@@ -128,14 +129,14 @@ static void addrs_case(const char *raw, const char *want)
 		if (r || strcmp(out, want))
 			printf("#   got %d \"%s\" (%s)\n", r, out, why);
 	} else {
-		ok(r == -1 && why[0], "addrs \"%s\" refused (%s)", in, why);
+		ok(r == -EINVAL && why[0], "addrs \"%s\" refused (%s)", in, why);
 	}
 }
 
 static void test_addrs(void)
 {
 	char long_in[2048], why[256], buf[MMNET_ADDRS_TEXT_MAX];
-	struct mmnet_addrs a;
+	struct mmnet_xs_addrs a;
 	int i, n;
 
 	addrs_case("10.77.0.1 fd77::1", "10.77.0.1 fd77::1");
@@ -167,46 +168,46 @@ static void test_addrs(void)
 	addrs_case("1111:2222:3333:4444:5555:6666:7777:8888:9999", NULL);
 	addrs_case("10.0.0.1 é", NULL);
 
-	ok(mmnet_parse_addrs("10.0.0.1\0 10.0.0.2", 18, &a, why, sizeof(why)) == -1, "addrs with a NUL refused (%s)",
+	ok(mmnet_xs_parse_addrs("10.0.0.1\0 10.0.0.2", 18, &a, why, sizeof(why)) == -EINVAL, "addrs with a NUL refused (%s)",
 	   why);
-	ok(!mmnet_parse_addrs("10.0.0.1 10.0.0.2", 8, &a, why, sizeof(why)) && a.n == 1, "addrs: only LEN bytes count");
+	ok(!mmnet_xs_parse_addrs("10.0.0.1 10.0.0.2", 8, &a, why, sizeof(why)) && a.n == 1, "addrs: only LEN bytes count");
 
-	for (n = 0, i = 1; i <= MMNET_MAX_ADDRS; i++)
+	for (n = 0, i = 1; i <= MMNET_XS_MAX_ADDRS; i++)
 		n += sprintf(long_in + n, "%s10.1.0.%d", i > 1 ? " " : "", i);
-	ok(!mmnet_parse_addrs(long_in, strlen(long_in), &a, why, sizeof(why)) && a.n == MMNET_MAX_ADDRS,
-	   "%d addresses accepted", MMNET_MAX_ADDRS);
+	ok(!mmnet_xs_parse_addrs(long_in, strlen(long_in), &a, why, sizeof(why)) && a.n == MMNET_XS_MAX_ADDRS,
+	   "%d addresses accepted", MMNET_XS_MAX_ADDRS);
 	sprintf(long_in + n, " 10.1.1.1");
-	ok(mmnet_parse_addrs(long_in, strlen(long_in), &a, why, sizeof(why)) == -1 && a.n <= MMNET_MAX_ADDRS,
-	   "%d addresses refused (%s)", MMNET_MAX_ADDRS + 1, why);
+	ok(mmnet_xs_parse_addrs(long_in, strlen(long_in), &a, why, sizeof(why)) == -EINVAL && a.n <= MMNET_XS_MAX_ADDRS,
+	   "%d addresses refused (%s)", MMNET_XS_MAX_ADDRS + 1, why);
 	/* The longest canonical text of 16 addresses fits. */
-	for (n = 0, i = 1; i <= MMNET_MAX_ADDRS; i++)
+	for (n = 0, i = 1; i <= MMNET_XS_MAX_ADDRS; i++)
 		n += sprintf(long_in + n, "%sfd77:1111:2222:3333:4444:5555:%x:7777", i > 1 ? " " : "", 0x6000 + i);
-	ok(!mmnet_parse_addrs(long_in, strlen(long_in), &a, why, sizeof(why)), "16 long IPv6 addresses accepted");
+	ok(!mmnet_xs_parse_addrs(long_in, strlen(long_in), &a, why, sizeof(why)), "16 long IPv6 addresses accepted");
 	mmnet_addrs_format(&a, buf, sizeof(buf));
 	ok(!strcmp(buf, long_in), "and printed back whole");
-	memset(long_in, ' ', MMNET_ADDRS_IN_MAX + 1);
-	ok(mmnet_parse_addrs(long_in, MMNET_ADDRS_IN_MAX, &a, why, sizeof(why)) == 0 && a.n == 0,
-	   "%d spaces are an empty list", MMNET_ADDRS_IN_MAX);
-	ok(mmnet_parse_addrs(long_in, MMNET_ADDRS_IN_MAX + 1, &a, why, sizeof(why)) == -1,
-	   "%d bytes refused (%s)", MMNET_ADDRS_IN_MAX + 1, why);
-	ok(mmnet_parse_addrs("bogus", 5, &a, NULL, 0) == -1, "no reason buffer: still refused");
+	memset(long_in, ' ', MMNET_XS_ADDRS_LEN_MAX + 1);
+	ok(mmnet_xs_parse_addrs(long_in, MMNET_XS_ADDRS_LEN_MAX, &a, why, sizeof(why)) == 0 && a.n == 0,
+	   "%d spaces are an empty list", MMNET_XS_ADDRS_LEN_MAX);
+	ok(mmnet_xs_parse_addrs(long_in, MMNET_XS_ADDRS_LEN_MAX + 1, &a, why, sizeof(why)) == -EINVAL,
+	   "%d bytes refused (%s)", MMNET_XS_ADDRS_LEN_MAX + 1, why);
+	ok(mmnet_xs_parse_addrs("bogus", 5, &a, NULL, 0) == -EINVAL, "no reason buffer: still refused");
 }
 
-static struct mmnet_addrs addrs_of(const char *s)
+static struct mmnet_xs_addrs addrs_of(const char *s)
 {
-	struct mmnet_addrs a;
+	struct mmnet_xs_addrs a;
 
-	if (mmnet_parse_addrs(s, strlen(s), &a, NULL, 0))
+	if (mmnet_xs_parse_addrs(s, strlen(s), &a, NULL, 0))
 		abort();
 	return a;
 }
 
 static void test_resolve(void)
 {
-	struct mmnet_addrs in[4] = { addrs_of("10.0.0.1 10.0.0.2 fd77::1"), addrs_of("10.0.0.2 10.0.0.3"),
+	struct mmnet_xs_addrs in[4] = { addrs_of("10.0.0.1 10.0.0.2 fd77::1"), addrs_of("10.0.0.2 10.0.0.3"),
 				     addrs_of("10.0.0.4 fd77::1"), addrs_of("10.0.0.2") };
-	const struct mmnet_addrs *p[4] = { &in[0], &in[1], &in[2], &in[3] };
-	struct mmnet_addrs out[4];
+	const struct mmnet_xs_addrs *p[4] = { &in[0], &in[1], &in[2], &in[3] };
+	struct mmnet_xs_addrs out[4];
 	char buf[MMNET_ADDRS_TEXT_MAX];
 
 	ok(!mmnet_addrs_resolve(p, out, 4), "resolve four guests");
@@ -222,7 +223,7 @@ static void test_resolve(void)
 	mmnet_addrs_format(&out[0], buf, sizeof(buf));
 	is_str(buf, "10.0.0.1 10.0.0.2 fd77::1", "no conflict with one guest");
 	ok(!mmnet_addrs_resolve(p, out, 0), "no guests: nothing to do");
-	ok(mmnet_addrs_has(&in[0], &in[3].a[0]) && !mmnet_addrs_has(&in[3], &in[0].a[0]), "addrs_has");
+	ok(mmnet_xs_addrs_has(&in[0], &in[3].a[0]) && !mmnet_xs_addrs_has(&in[3], &in[0].a[0]), "addrs_has");
 	ok(mmnet_addrs_equal(&in[3], &in[3]) && !mmnet_addrs_equal(&in[0], &in[1]), "addrs_equal");
 }
 
@@ -230,17 +231,17 @@ static void test_resolve(void)
 static void test_resolve_many(void)
 {
 	enum { G = 254 };
-	static struct mmnet_addrs in[G], out[G];
-	const struct mmnet_addrs *p[G];
+	static struct mmnet_xs_addrs in[G], out[G];
+	const struct mmnet_xs_addrs *p[G];
 	unsigned int seed = 1, g, h, k, bad = 0;
 	char text[64];
 
 	for (g = 0; g < G; g++) {
-		unsigned int want = g % (MMNET_MAX_ADDRS + 1);
+		unsigned int want = g % (MMNET_XS_MAX_ADDRS + 1);
 
 		memset(&in[g], 0, sizeof(in[g]));
 		while (in[g].n < want) {
-			struct mmnet_addrs one;
+			struct mmnet_xs_addrs one;
 
 			seed = seed * 1103515245 + 12345;
 			if ((seed >> 16) & 1)
@@ -248,20 +249,20 @@ static void test_resolve_many(void)
 			else
 				snprintf(text, sizeof(text), "fd77::%x:%x", g % 5, (seed >> 8) % 1500);
 			one = addrs_of(text);
-			if (!mmnet_addrs_has(&in[g], &one.a[0]))
+			if (!mmnet_xs_addrs_has(&in[g], &one.a[0]))
 				in[g].a[in[g].n++] = one.a[0];
 		}
 		p[g] = &in[g];
 	}
 	ok(!mmnet_addrs_resolve(p, out, G), "resolve %d guests", G);
 	for (g = 0; g < G; g++) {
-		struct mmnet_addrs want = { 0 };
+		struct mmnet_xs_addrs want = { 0 };
 
 		for (k = 0; k < in[g].n; k++) {
 			int taken = 0;
 
 			for (h = 0; h < G && !taken; h++)
-				taken = h != g && mmnet_addrs_has(&in[h], &in[g].a[k]);
+				taken = h != g && mmnet_xs_addrs_has(&in[h], &in[g].a[k]);
 			if (!taken)
 				want.a[want.n++] = in[g].a[k];
 		}
@@ -279,15 +280,15 @@ static void mac_case(const char *raw, const char *want)
 {
 	unsigned char mac[6] = { 9, 9, 9, 9, 9, 9 };
 	char buf[18], in[64];
-	int r = mmnet_parse_mac(raw, strlen(raw), mac);
+	int r = mmnet_xs_parse_mac(raw, strlen(raw), mac);
 
-	mmnet_escape(raw, strlen(raw), in, sizeof(in));
+	mmnet_xs_escape(raw, strlen(raw), in, sizeof(in));
 
 	if (want) {
 		mmnet_mac_format(mac, buf);
 		ok(!r && !strcmp(buf, want), "mac \"%s\" -> %s", in, want);
 	} else {
-		ok(r == -1 && mac[0] == 9, "mac \"%s\" refused", in);
+		ok(r == -EINVAL && mac[0] == 9, "mac \"%s\" refused", in);
 	}
 }
 
@@ -309,9 +310,9 @@ static void test_macs(void)
 
 static void test_version(void)
 {
-	ok(mmnet_version_ok("1", 1), "version \"1\" spoken");
-	ok(!mmnet_version_ok("2", 1) && !mmnet_version_ok("", 0) && !mmnet_version_ok("01", 2) &&
-	   !mmnet_version_ok("1\n", 2) && !mmnet_version_ok("1 ", 2) && !mmnet_version_ok("1\0", 2),
+	ok(mmnet_xs_version_ok("1", 1), "version \"1\" spoken");
+	ok(!mmnet_xs_version_ok("2", 1) && !mmnet_xs_version_ok("", 0) && !mmnet_xs_version_ok("01", 2) &&
+	   !mmnet_xs_version_ok("1\n", 2) && !mmnet_xs_version_ok("1 ", 2) && !mmnet_xs_version_ok("1\0", 2),
 	   "other versions are not");
 }
 
@@ -319,17 +320,17 @@ static void test_escape(void)
 {
 	char buf[64], small[8];
 
-	mmnet_escape("a\"b\\c\x01\xff", 7, buf, sizeof(buf));
+	mmnet_xs_escape("a\"b\\c\x01\xff", 7, buf, sizeof(buf));
 	is_str(buf, "a\\x22b\\x5cc\\x01\\xff", "escape quotes, backslashes, control and high bytes");
-	mmnet_escape("abc\0def", 7, buf, sizeof(buf));
+	mmnet_xs_escape("abc\0def", 7, buf, sizeof(buf));
 	is_str(buf, "abc\\x00def", "escape a NUL");
-	mmnet_escape("abcdefg", 7, small, sizeof(small));
+	mmnet_xs_escape("abcdefg", 7, small, sizeof(small));
 	is_str(small, "abcdefg", "escape: fits exactly");
-	mmnet_escape("abcdefgh", 8, small, sizeof(small));
+	mmnet_xs_escape("abcdefgh", 8, small, sizeof(small));
 	is_str(small, "abcd...", "escape: cut with ...");
-	mmnet_escape("ab\x01\x02", 4, small, sizeof(small));
+	mmnet_xs_escape("ab\x01\x02", 4, small, sizeof(small));
 	is_str(small, "ab...", "escape: no half escapes");
-	mmnet_escape("", 0, small, sizeof(small));
+	mmnet_xs_escape("", 0, small, sizeof(small));
 	is_str(small, "", "escape: empty");
 }
 

@@ -69,9 +69,9 @@ struct guest {
 	unsigned int dirty;		/* DIRTY_* */
 	unsigned int dirty_peers[MAX_DIRTY_PEERS];	/* pairs (this, X) to check */
 	unsigned int n_dirty_peers;
-	struct mmnet_addrs announced;	/* the last good data/mmnet/addrs */
-	struct mmnet_addrs published;	/* announced without the addresses another guest announces too */
-	struct mmnet_addrs contested;	/* announced, but by another guest too */
+	struct mmnet_xs_addrs announced;	/* the last good data/mmnet/addrs */
+	struct mmnet_xs_addrs published;	/* announced without the addresses another guest announces too */
+	struct mmnet_xs_addrs contested;	/* announced, but by another guest too */
 	char published_text[MMNET_ADDRS_TEXT_MAX];
 	char macs[MMNET_MACS_TEXT_MAX];
 	struct mmnet_rate rate;		/* looks at this guest */
@@ -348,7 +348,7 @@ static bool ensure_perms(xs_transaction_t t, const char *path, struct xs_permiss
 static void read_state(struct guest *g)
 {
 	char path[MMNET_PATH_MAX], why[256], shown[128];
-	struct mmnet_addrs addrs;
+	struct mmnet_xs_addrs addrs;
 	bool member = false;
 	unsigned int len;
 	char *v;
@@ -360,14 +360,14 @@ static void read_state(struct guest *g)
 		xs_failed("cannot read", path);
 		return;
 	}
-	if (v && mmnet_version_ok(v, len)) {
+	if (v && mmnet_xs_version_ok(v, len)) {
 		member = true;
 		g->bad_version = 0;
 	} else if (!v) {
 		g->bad_version = 0;
 	} else if (hash(v, len) != g->bad_version) {
 		g->bad_version = hash(v, len);
-		mmnet_escape(v, len < MMNET_VERSION_IN_MAX ? len : MMNET_VERSION_IN_MAX, shown, sizeof(shown));
+		mmnet_xs_escape(v, len < MMNET_VERSION_IN_MAX ? len : MMNET_VERSION_IN_MAX, shown, sizeof(shown));
 		complain(g, "data/mmnet/version \"%s\" is not the version mmnetd speaks (%s): not taking part",
 			 shown, MMNET_XS_VERSION);
 	}
@@ -378,7 +378,7 @@ static void read_state(struct guest *g)
 		v = xread(XBT_NULL, path, &len);
 		if (!v && errno != ENOENT) {
 			xs_failed("cannot read", path);
-		} else if (mmnet_parse_addrs(v ? v : "", len, &addrs, why, sizeof(why))) {
+		} else if (mmnet_xs_parse_addrs(v ? v : "", len, &addrs, why, sizeof(why))) {
 			if (hash(v, len) != g->bad_addrs) {
 				char keep[MMNET_ADDRS_TEXT_MAX];
 
@@ -436,7 +436,7 @@ static void read_macs(struct guest *g)
 	for (i = 0; names && i < n; i++) {
 		unsigned int vif;
 
-		if (mmnet_parse_domid(names[i], strlen(names[i]), &vif))
+		if (mmnet_xs_parse_domid(names[i], strlen(names[i]), &vif))
 			continue;
 		if (k == MMNET_MAX_MACS) {
 			complain(g, "more than %d vifs: publishing the MACs of the first %d", MMNET_MAX_MACS,
@@ -459,8 +459,8 @@ static void read_macs(struct guest *g)
 		}
 		if (!v)
 			continue;	/* a vif being set up or torn down */
-		if (mmnet_parse_mac(v, len, mac)) {
-			mmnet_escape(v, len, shown, sizeof(shown));
+		if (mmnet_xs_parse_mac(v, len, mac)) {
+			mmnet_xs_escape(v, len, shown, sizeof(shown));
 			complain(g, "%s: \"%s\" is not a unicast MAC address", path, shown);
 		} else {
 			mmnet_mac_format(mac, one);
@@ -512,7 +512,7 @@ static int ensure_pair(struct guest *a, struct guest *b)
 			return PAIR_ERROR;
 		}
 		v = xread(t, vpath, &len);
-		if (!v || !mmnet_version_ok(v, len)) {
+		if (!v || !mmnet_xs_version_ok(v, len)) {
 			int gone = v || errno == ENOENT;
 
 			if (!gone)
@@ -654,7 +654,7 @@ static void sync_peers(struct guest *a)
 	if (!names && errno != ENOENT)
 		xs_failed("cannot list", path);
 	for (i = 0; names && i < n; i++) {
-		if (mmnet_parse_domid(names[i], strlen(names[i]), &peer) || peer == a->domid ||
+		if (mmnet_xs_parse_domid(names[i], strlen(names[i]), &peer) || peer == a->domid ||
 		    !(b = guest_find(peer)) || !b->member)
 			remove_peer_entry(a->domid, names[i], "not a peer");
 	}
@@ -712,7 +712,7 @@ static void scan_introduced(bool fatal)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (mmnet_parse_domid(names[i], strlen(names[i]), &domid) || !domid || guest_find(domid))
+		if (mmnet_xs_parse_domid(names[i], strlen(names[i]), &domid) || !domid || guest_find(domid))
 			continue;
 		if (!introduced(domid, &sure))
 			continue;	/* still being built: its @introduceDomain comes */
@@ -760,8 +760,8 @@ static void scan_released(void)
 
 static void resolve(void)
 {
-	const struct mmnet_addrs **in = calloc(n_guests + 1, sizeof(*in));
-	struct mmnet_addrs *out = calloc(n_guests + 1, sizeof(*out));
+	const struct mmnet_xs_addrs **in = calloc(n_guests + 1, sizeof(*in));
+	struct mmnet_xs_addrs *out = calloc(n_guests + 1, sizeof(*out));
 	struct guest **m = calloc(n_guests + 1, sizeof(*m));
 	unsigned int i, k, n = 0;
 	char text[MMNET_ADDRS_TEXT_MAX];
@@ -777,16 +777,16 @@ static void resolve(void)
 	if (mmnet_addrs_resolve(in, out, n))
 		die("out of memory");
 	for (i = 0; i < n; i++) {
-		struct mmnet_addrs contested = { 0 };
+		struct mmnet_xs_addrs contested = { 0 };
 
 		for (k = 0; k < m[i]->announced.n; k++) {
-			const struct mmnet_addr *a = &m[i]->announced.a[k];
+			const struct mmnet_xs_addr *a = &m[i]->announced.a[k];
 
-			if (mmnet_addrs_has(&out[i], a))
+			if (mmnet_xs_addrs_has(&out[i], a))
 				continue;
 			contested.a[contested.n++] = *a;
-			if (!mmnet_addrs_has(&m[i]->contested, a)) {
-				struct mmnet_addrs one = { .n = 1, .a = { *a } };
+			if (!mmnet_xs_addrs_has(&m[i]->contested, a)) {
+				struct mmnet_xs_addrs one = { .n = 1, .a = { *a } };
 
 				mmnet_addrs_format(&one, text, sizeof(text));
 				complain(m[i], "%s is announced by another guest too: published for neither", text);
@@ -978,7 +978,7 @@ static void handle_event(const char *path, const char *token)
 		}
 		return;
 	}
-	if (mmnet_parse_domid(token, strlen(token), &domid) || !(g = guest_find(domid)))
+	if (mmnet_xs_parse_domid(token, strlen(token), &domid) || !(g = guest_find(domid)))
 		return;
 	switch (mmnet_classify(path, domid, &peer)) {
 	case MMNET_EV_STATE:

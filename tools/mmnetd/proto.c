@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The xenstore protocol of docs/xenstore.md as pure functions (see proto.h).  No xenstore, no global state: everything is unit-tested on the host by selftests/host/mmnetd_test.c.
+ * mmnetd's side of the xenstore protocol of docs/xenstore.md as pure functions (see proto.h); what the kernel
+ * reads too is kernel/transport/xenproto.c.  No xenstore, no global state: everything is unit-tested on the
+ * host by selftests/host/mmnetd_test.c.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -31,27 +33,9 @@ int mmnet_vif_path(char *buf, size_t size, unsigned int domid, const char *suffi
 	return path_fmt(size, snprintf(buf, size, "/local/domain/0/backend/vif/%u%s", domid, suffix));
 }
 
-int mmnet_parse_domid(const char *s, size_t len, unsigned int *domid)
-{
-	unsigned int v = 0;
-	size_t i;
-
-	if (!len || len > 5 || (s[0] == '0' && len > 1))
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned int)(s[i] - '0');
-	}
-	if (v >= MMNET_DOMID_LIMIT)
-		return -1;
-	*domid = v;
-	return 0;
-}
-
 static bool is_guest(unsigned int domid)
 {
-	return domid > 0 && domid < MMNET_DOMID_LIMIT;
+	return domid > 0 && domid < MMNET_XS_DOMID_FIRST_RESERVED;
 }
 
 /* ---- the pair's nodes ---- */
@@ -121,138 +105,14 @@ bool mmnet_perms_equal(const struct mmnet_perm *a, unsigned int na, const struct
 	return true;
 }
 
-/* ---- validation ---- */
+/* ---- addresses ---- */
 
-/* One byte as mmnet_escape shows it; returns the length (1 or 4). */
-static size_t escape1(unsigned char c, char out[4])
+static int addr_af(const struct mmnet_xs_addr *a)
 {
-	static const char hex[] = "0123456789abcdef";
-
-	if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-		out[0] = (char)c;
-		return 1;
-	}
-	out[0] = '\\';
-	out[1] = 'x';
-	out[2] = hex[c >> 4];
-	out[3] = hex[c & 15];
-	return 4;
+	return a->family == MMNET_XS_INET ? AF_INET : AF_INET6;
 }
 
-void mmnet_escape(const char *s, size_t len, char *buf, size_t size)
-{
-	size_t total = 0, budget, o = 0, i, k;
-	char tmp[4];
-
-	if (!size)
-		return;
-	for (i = 0; i < len; i++)
-		total += escape1((unsigned char)s[i], tmp);
-	/* All of it, or as much as fits before "..." */
-	budget = total < size ? total : size >= 4 ? size - 4 : 0;
-	for (i = 0; i < len; i++) {
-		k = escape1((unsigned char)s[i], tmp);
-		if (o + k > budget)
-			break;
-		memcpy(buf + o, tmp, k);
-		o += k;
-	}
-	if (total >= size && size >= 4) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-}
-
-static bool addr_is_unicast(const struct mmnet_addr *a)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	const unsigned char *b = a->bytes;
-	unsigned int i, zero = 0;
-
-	if (a->family == AF_INET)
-		/* 0/8 (this network), 127/8 (loopback), 224/4 (multicast), 240/4 (reserved, broadcast) */
-		return b[0] != 0 && b[0] != 127 && b[0] < 224;
-	for (i = 0; i < 15; i++)
-		zero += b[i] == 0;
-	if (zero == 15 && b[15] <= 1)	/* :: and ::1 */
-		return false;
-	if (b[0] == 0xff)		/* ff00::/8 multicast */
-		return false;
-	return memcmp(b, mapped, sizeof(mapped)) != 0;	/* ::ffff:0:0/96 never appears on the wire */
-}
-
-bool mmnet_addrs_has(const struct mmnet_addrs *addrs, const struct mmnet_addr *addr)
-{
-	unsigned int i;
-	size_t n = addr->family == AF_INET ? 4 : 16;
-
-	for (i = 0; i < addrs->n; i++)
-		if (addrs->a[i].family == addr->family && !memcmp(addrs->a[i].bytes, addr->bytes, n))
-			return true;
-	return false;
-}
-
-int mmnet_parse_addrs(const char *s, size_t len, struct mmnet_addrs *out, char *why, size_t whysize)
-{
-	char token[INET6_ADDRSTRLEN], quoted[64];
-	struct mmnet_addr addr;
-	size_t i = 0, start, tlen;
-
-	memset(out, 0, sizeof(*out));
-	if (whysize)
-		why[0] = '\0';
-	if (len > MMNET_ADDRS_IN_MAX) {
-		snprintf(why, whysize, "longer than %d bytes", MMNET_ADDRS_IN_MAX);
-		return -1;
-	}
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c != ' ' && (c <= 0x20 || c >= 0x7f)) {
-			snprintf(why, whysize, "byte %zu (\\x%02x) is neither printable ASCII nor a space", i, c);
-			return -1;
-		}
-	}
-	for (i = 0; i < len;) {
-		while (i < len && s[i] == ' ')
-			i++;
-		if (i == len)
-			break;
-		start = i;
-		while (i < len && s[i] != ' ')
-			i++;
-		tlen = i - start;
-		mmnet_escape(s + start, tlen, quoted, sizeof(quoted));
-		memset(&addr, 0, sizeof(addr));
-		if (tlen < sizeof(token)) {
-			memcpy(token, s + start, tlen);
-			token[tlen] = '\0';
-			if (inet_pton(AF_INET, token, addr.bytes) == 1)
-				addr.family = AF_INET;
-			else if (inet_pton(AF_INET6, token, addr.bytes) == 1)
-				addr.family = AF_INET6;
-		}
-		if (!addr.family) {
-			snprintf(why, whysize, "\"%s\" is not an IPv4 or IPv6 address", quoted);
-			return -1;
-		}
-		if (!addr_is_unicast(&addr)) {
-			snprintf(why, whysize, "\"%s\" is not a unicast address", quoted);
-			return -1;
-		}
-		if (mmnet_addrs_has(out, &addr))
-			continue;
-		if (out->n == MMNET_MAX_ADDRS) {
-			snprintf(why, whysize, "more than %d addresses", MMNET_MAX_ADDRS);
-			return -1;
-		}
-		out->a[out->n++] = addr;
-	}
-	return 0;
-}
-
-void mmnet_addrs_format(const struct mmnet_addrs *addrs, char *buf, size_t size)
+void mmnet_addrs_format(const struct mmnet_xs_addrs *addrs, char *buf, size_t size)
 {
 	char one[INET6_ADDRSTRLEN];
 	size_t used = 0;
@@ -263,7 +123,7 @@ void mmnet_addrs_format(const struct mmnet_addrs *addrs, char *buf, size_t size)
 		return;
 	buf[0] = '\0';
 	for (i = 0; i < addrs->n; i++) {
-		if (!inet_ntop(addrs->a[i].family, addrs->a[i].bytes, one, sizeof(one)))
+		if (!inet_ntop(addr_af(&addrs->a[i]), addrs->a[i].bytes, one, sizeof(one)))
 			continue;
 		k = snprintf(buf + used, size - used, "%s%s", used ? " " : "", one);
 		if (k < 0 || (size_t)k >= size - used) {
@@ -274,7 +134,7 @@ void mmnet_addrs_format(const struct mmnet_addrs *addrs, char *buf, size_t size)
 	}
 }
 
-bool mmnet_addrs_equal(const struct mmnet_addrs *a, const struct mmnet_addrs *b)
+bool mmnet_addrs_equal(const struct mmnet_xs_addrs *a, const struct mmnet_xs_addrs *b)
 {
 	unsigned int i;
 
@@ -287,17 +147,17 @@ bool mmnet_addrs_equal(const struct mmnet_addrs *a, const struct mmnet_addrs *b)
 }
 
 struct owned_addr {
-	struct mmnet_addr addr;
+	struct mmnet_xs_addr addr;
 	unsigned int owner;
 	bool contested;
 };
 
 /* An address with the bytes past an IPv4 address zeroed, so that equal addresses compare equal. */
-static void addr_norm(struct mmnet_addr *dst, const struct mmnet_addr *src)
+static void addr_norm(struct mmnet_xs_addr *dst, const struct mmnet_xs_addr *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	dst->family = src->family;
-	memcpy(dst->bytes, src->bytes, src->family == AF_INET ? 4 : 16);
+	memcpy(dst->bytes, src->bytes, src->family == MMNET_XS_INET ? 4 : 16);
 }
 
 static int cmp_owned(const void *x, const void *y)
@@ -309,7 +169,7 @@ static int cmp_owned(const void *x, const void *y)
 	return memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes));
 }
 
-int mmnet_addrs_resolve(const struct mmnet_addrs *const *in, struct mmnet_addrs *out, unsigned int n)
+int mmnet_addrs_resolve(const struct mmnet_xs_addrs *const *in, struct mmnet_xs_addrs *out, unsigned int n)
 {
 	struct owned_addr *all;
 	size_t total = 0, i, j;
@@ -354,47 +214,9 @@ int mmnet_addrs_resolve(const struct mmnet_addrs *const *in, struct mmnet_addrs 
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int mmnet_parse_mac(const char *s, size_t len, unsigned char mac[6])
-{
-	unsigned char m[6];
-	int i, hi, lo;
-
-	if (len != 17)
-		return -1;
-	for (i = 0; i < 6; i++) {
-		hi = hexval(s[3 * i]);
-		lo = hexval(s[3 * i + 1]);
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
-			return -1;
-		m[i] = (unsigned char)(hi << 4 | lo);
-	}
-	if (m[0] & 1)				/* multicast or broadcast */
-		return -1;
-	if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
-		return -1;
-	memcpy(mac, m, 6);
-	return 0;
-}
-
 void mmnet_mac_format(const unsigned char mac[6], char buf[18])
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
-bool mmnet_version_ok(const char *s, size_t len)
-{
-	return len == strlen(MMNET_XS_VERSION) && !memcmp(s, MMNET_XS_VERSION, len);
 }
 
 /* ---- watch events ---- */
@@ -426,7 +248,7 @@ enum mmnet_event mmnet_classify(const char *path, unsigned int domid, unsigned i
 	end = strchr(name, '/');
 	if (!end)
 		end = name + strlen(name);
-	if (mmnet_parse_domid(name, (size_t)(end - name), peer))
+	if (mmnet_xs_parse_domid(name, (size_t)(end - name), peer))
 		return MMNET_EV_PEERS;
 	if (!*end || !strcmp(end, "/mac") || !strcmp(end, "/addrs"))
 		return MMNET_EV_PEER;
@@ -445,7 +267,7 @@ int mmnet_classify_vif(const char *path, unsigned int *domid)
 	end = strchr(name, '/');
 	if (!end)
 		end = name + strlen(name);
-	if (mmnet_parse_domid(name, (size_t)(end - name), domid) || !*domid)
+	if (mmnet_xs_parse_domid(name, (size_t)(end - name), domid) || !*domid)
 		return 0;
 	if (!*end)
 		return 1;

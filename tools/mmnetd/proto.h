@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The xenstore protocol of docs/xenstore.md as pure functions: node paths, the pair's node list with its
- * permissions, validation of what guests write (domids, addresses, MACs), the address conflict rule, the
- * classification of watch event paths, and the per-guest rate limit.  Nothing here talks to xenstore, so
- * all of it is unit-tested on the build host (selftests/host/mmnetd_test.c).
+ * mmnetd's side of the xenstore protocol of docs/xenstore.md as pure functions: node paths, the pair's node
+ * list with its permissions, the address conflict rule, the classification of watch event paths, and the
+ * per-guest rate limit.  Validating what guests write (domids, addresses, MACs, the version) is the kernel's
+ * too: kernel/transport/xenproto.h, built here through tools/lib/xenproto_shim.h.  Nothing here talks to
+ * xenstore, so all of it is unit-tested on the build host (selftests/host/mmnetd_test.c).
  */
 #ifndef MMNETD_PROTO_H
 #define MMNETD_PROTO_H
@@ -12,14 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MMNET_XS_VERSION	"1"	/* the data/mmnet/version mmnetd speaks */
-#define MMNET_MAX_ADDRS		16	/* addresses a guest may announce */
+#include "xenproto.h"
+
 #define MMNET_MAX_MACS		16	/* vifs of a guest whose MACs are published */
-#define MMNET_ADDRS_IN_MAX	1024	/* longest data/mmnet/addrs value accepted */
 #define MMNET_VERSION_IN_MAX	16	/* longest data/mmnet/version value looked at */
-#define MMNET_DOMID_LIMIT	0x7ff0u	/* DOMID_FIRST_RESERVED: guests are 1 .. 0x7fef */
 /* Canonical texts: 16 addresses of at most 45 characters ("::ffff:255.255.255.255"), 16 MACs. */
-#define MMNET_ADDRS_TEXT_MAX	(MMNET_MAX_ADDRS * 46)
+#define MMNET_ADDRS_TEXT_MAX	(MMNET_XS_MAX_ADDRS * 46)
 #define MMNET_MACS_TEXT_MAX	(MMNET_MAX_MACS * 18)
 #define MMNET_PATH_MAX		128	/* every path below fits */
 
@@ -33,16 +32,6 @@ struct mmnet_perm {
 	unsigned int perm;
 };
 
-struct mmnet_addr {
-	int family;		/* AF_INET or AF_INET6 */
-	unsigned char bytes[16];
-};
-
-struct mmnet_addrs {
-	unsigned int n;
-	struct mmnet_addr a[MMNET_MAX_ADDRS];
-};
-
 /* ---- paths ---- */
 
 /* "/local/domain/D/data/mmnet" followed by SUFFIX ("" or "/..."). */
@@ -51,9 +40,6 @@ int mmnet_path(char *buf, size_t size, unsigned int domid, const char *suffix);
 int mmnet_peer_path(char *buf, size_t size, unsigned int a, unsigned int b, const char *suffix);
 /* "/local/domain/0/backend/vif/D" followed by SUFFIX. */
 int mmnet_vif_path(char *buf, size_t size, unsigned int domid, const char *suffix);
-
-/* A domid as xenstore spells it: decimal, no sign, no leading zero, below MMNET_DOMID_LIMIT. */
-int mmnet_parse_domid(const char *s, size_t len, unsigned int *domid);
 
 /* ---- the nodes mmnetd creates for a pair ---- */
 
@@ -84,19 +70,11 @@ void mmnet_perms_format(const struct mmnet_perm *perms, unsigned int n, char *bu
 bool mmnet_perms_equal(const struct mmnet_perm *a, unsigned int na, const struct mmnet_perm *b,
 		       unsigned int nb);
 
-/* ---- validation of what guests and the toolstack write ---- */
+/* ---- addresses (mmnet_xs_parse_addrs() validates them) ---- */
 
-/*
- * data/mmnet/addrs: up to MMNET_MAX_ADDRS IPv4 or IPv6 addresses in text form separated by single or
- * repeated spaces (leading and trailing spaces allowed; the empty value is an empty list).  Every address
- * must be unicast: not unspecified, loopback, multicast, broadcast, 0/8 or 240/4.  Duplicates are dropped.
- * Returns 0, or -1 with the reason in WHY (which may quote the value, escaped).
- */
-int mmnet_parse_addrs(const char *s, size_t len, struct mmnet_addrs *out, char *why, size_t whysize);
 /* The canonical text (inet_ntop), space-separated, in the order given. */
-void mmnet_addrs_format(const struct mmnet_addrs *addrs, char *buf, size_t size);
-bool mmnet_addrs_equal(const struct mmnet_addrs *a, const struct mmnet_addrs *b);
-bool mmnet_addrs_has(const struct mmnet_addrs *addrs, const struct mmnet_addr *addr);
+void mmnet_addrs_format(const struct mmnet_xs_addrs *addrs, char *buf, size_t size);
+bool mmnet_addrs_equal(const struct mmnet_xs_addrs *a, const struct mmnet_xs_addrs *b);
 
 /*
  * The conflict rule: an address announced by more than one taking-part guest is published for none of
@@ -104,18 +82,10 @@ bool mmnet_addrs_has(const struct mmnet_addrs *addrs, const struct mmnet_addr *a
  * traffic takes the normal path).  OUT[i] is IN[i] without such addresses; N entries.  O(M log M) for M
  * addresses in all.  Returns 0, or -1 if out of memory.
  */
-int mmnet_addrs_resolve(const struct mmnet_addrs *const *in, struct mmnet_addrs *out, unsigned int n);
+int mmnet_addrs_resolve(const struct mmnet_xs_addrs *const *in, struct mmnet_xs_addrs *out, unsigned int n);
 
-/* A MAC as the toolstack writes it, "02:00:00:00:00:01" (hex in either case), unicast and not all zero. */
-int mmnet_parse_mac(const char *s, size_t len, unsigned char mac[6]);
+/* A MAC as peer/B/mac has it (lower case); mmnet_xs_parse_mac() reads the toolstack's. */
 void mmnet_mac_format(const unsigned char mac[6], char buf[18]);
-
-/* Whether a data/mmnet/version value is the one mmnetd speaks. */
-bool mmnet_version_ok(const char *s, size_t len);
-
-/* S (LEN bytes, any content) as printable ASCII for a log line: '\\', '"' and the rest escaped as \xNN,
- * cut with "..." to fit SIZE. */
-void mmnet_escape(const char *s, size_t len, char *buf, size_t size);
 
 /* ---- watch events ---- */
 
