@@ -399,6 +399,12 @@ wait_ds() {
 	waited=$(secs $(($(uptime_ds) - _t0)))
 }
 
+# peermap_dump PIN: bpftool map dump of the peer map pinned at PIN, one entry a line
+# ({"key":{"kind":K,...},"value":...}).
+peermap_dump() { bpftool map dump pinned "$1" | tr -d ' \n' | sed 's/^\[//; s/\]$//; s/},{"key"/}\n{"key"/g'; echo; }
+# peermap_entries PIN ID: the number of entries of the peer map pinned at PIN that belong to peer ID.
+peermap_entries() { peermap_dump "$1" | grep -c "\"peer_id\":$2}"; }
+
 # has_peer ID: this guest's mmnet0 has a connected channel to its peer ID.
 has_peer() { mmnetctl show | grep -q " peer $1 .*state connected"; }
 

@@ -35,10 +35,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# dump PIN: bpftool map dump of the map pinned at PIN, one entry a line ({"key":{"kind":K,...},"value":...}).
-dump() { bpftool map dump pinned "$1" | tr -d ' \n' | sed 's/^\[//; s/\]$//; s/},{"key"/}\n{"key"/g'; echo; }
-# entries PIN ID: the number of entries of the map pinned at PIN that belong to peer ID.
-entries() { dump "$1" | grep -c "\"peer_id\":$2}"; }
 
 # The device's counters: the peers' go away with them on detach.
 snap() { s_tx=$(stat_of mmnet0 tx_bytes) s_rx=$(stat_of mmnet0 rx_bytes) s_etx=$(stat_of eth0 tx_bytes); }
@@ -71,15 +67,15 @@ echo "ok: peer $ID ($PEER) connected"
 tc_id=$(bpftool map show pinned $TC_MAP | sed -n 's/^\([0-9]*\): hash .*/\1/p')
 mmnet_id=$(bpftool map show pinned $MAP | sed -n 's/^\([0-9]*\): hash .*/\1/p')
 [ -n "$tc_id" ] && [ "$tc_id" = "$mmnet_id" ] || fail "$TC_MAP is map ${tc_id:-none}, $MAP is ${mmnet_id:-none}"
-n=$(entries $TC_MAP "$ID")
-[ "$n" -ge 3 ] || { dump $TC_MAP; fail "$n entries of peer $ID in $TC_MAP"; }
-dump $TC_MAP | grep -q "\"kind\":1,.*\"addr\":\[$(echo "$PEER" | tr . ,),0.*\"peer_id\":$ID}" ||
-	{ dump $TC_MAP; fail "no entry for $PEER in $TC_MAP"; }
-total=$(dump $TC_MAP | grep -c '"peer_id"')
-[ "$total" -ge $((3 * (MMNET_GUESTS - 1))) ] || { dump $TC_MAP; fail "$total entries"; }
+n=$(peermap_entries $TC_MAP "$ID")
+[ "$n" -ge 3 ] || { peermap_dump $TC_MAP; fail "$n entries of peer $ID in $TC_MAP"; }
+peermap_dump $TC_MAP | grep -q "\"kind\":1,.*\"addr\":\[$(echo "$PEER" | tr . ,),0.*\"peer_id\":$ID}" ||
+	{ peermap_dump $TC_MAP; fail "no entry for $PEER in $TC_MAP"; }
+total=$(peermap_dump $TC_MAP | grep -c '"peer_id"')
+[ "$total" -ge $((3 * (MMNET_GUESTS - 1))) ] || { peermap_dump $TC_MAP; fail "$total entries"; }
 echo "ok: bpftool map dump pinned $TC_MAP: $total entries, $n of peer $ID (kind 1 IPv4, 2 IPv6, 3 MAC);" \
 	"$MAP is the same map (id $tc_id)"
-dump $TC_MAP | grep "\"peer_id\":$ID}" | sed 's/^/    /'
+peermap_dump $TC_MAP | grep "\"peer_id\":$ID}" | sed 's/^/    /'
 ping_via mmnet
 snap
 s_ptx=$(counter mmnet0 "peer${ID}_tx_bytes")
@@ -90,14 +86,14 @@ echo "ok: TCP to $PEER through mmnet (mmnet tx $tx, eth0 tx $etx bytes)"
 
 check "mmnetctl detach eth0" mmnetctl detach eth0
 tc filter show dev eth0 egress | grep -q mmnet_egress || fail "detach removed the filter tc added"
-n=$(dump $TC_MAP | grep -c '"peer_id"')
+n=$(peermap_dump $TC_MAP | grep -c '"peer_id"')
 [ "$n" -eq 0 ] || fail "detached, $TC_MAP still has $n entries"
 echo "ok: detached: tc's filter stays, the map is empty"
 ping_via eth0
 check "$MAP_ATTACH again" sh -c "$MAP_ATTACH"
 mmnet_wait_peers
 ID=$(peer_id "$PEER")
-[ "$(entries $TC_MAP "$ID")" -ge 3 ] || fail "the module did not replay the peers into the map"
+[ "$(peermap_entries $TC_MAP "$ID")" -ge 3 ] || fail "the module did not replay the peers into the map"
 ping_via mmnet
 
 check "teardown here: $TEARDOWN" sh -c "$TEARDOWN"
