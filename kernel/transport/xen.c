@@ -4,8 +4,9 @@
  * up through xenstore.  docs/xenstore.md is the protocol -- taking part,
  * the daemon's introduction of each pair, the rendezvous with its leader
  * and follower, save/restore -- and xenproto.c its values and rules as
- * pure functions; this file does the xenstore I/O and drives the core.
- * xenchan.c knows how to grant, map and signal; this file decides when.
+ * pure functions.  xenstore.c reads and writes the values, xenchan.c
+ * knows how to grant, map and signal; this file decides when, and drives
+ * the core.
  *
  * One ordered work item does everything that talks to xenstore, from a
  * snapshot of the peer's directory read in a transaction; it takes RTNL
@@ -18,6 +19,7 @@
 #include "xen.h"
 #include "xenchan.h"
 #include "xenproto.h"
+#include "xenstore.h"
 #include "transport.h"
 
 #include <linux/inet.h>
@@ -31,17 +33,11 @@
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 
-#define MMNET_XS_HOME		"data/mmnet"
-#define MMNET_XS_PEERS		MMNET_XS_HOME "/peer"
 /* Peers a domain keeps at once; each costs a region of its own. */
 #define MMNET_XEN_MAX_PEERS	64
 /* What data/mmnet/addrs announces at most (docs/xenstore.md). */
 #define MMNET_XEN_MAX_ADDRS	16
 #define MMNET_XEN_ADDRS_LEN	(MMNET_XEN_MAX_ADDRS * INET6_ADDRSTRLEN)
-/* Longest value read from xenstore: a list of addresses or MACs. */
-#define MMNET_XS_VALUE_MAX	2048
-/* Transactions retried on conflict before trying again later. */
-#define MMNET_XS_RETRIES	10
 #define MMNET_XEN_RETRY		HZ
 #define MMNET_XEN_BACKOFF_MAX	(64 * HZ)
 #define MMNET_XEN_POLL_MAX_US	1000000
@@ -204,270 +200,6 @@ module_param_cb(xen_poll_us, &mmnet_xen_poll_ops, &xen_poll_us, 0644);
 MODULE_PARM_DESC(xen_poll_us,
 		 "Xen channels: 0 = event channel notifications (default), N = no notifications, poll every N microseconds");
 
-/* ---- parsing what xenstore says ---- */
-
-/* A domain that is a guest, not dom0; @s NUL-terminated. */
-static int mmnet_xs_parse_guest(const char *s, u32 *domid)
-{
-	if (mmnet_xs_parse_domid(s, strlen(s), domid) || !*domid)
-		return -EINVAL;
-	return 0;
-}
-
-/* One value, NUL-terminated and bounded, or an ERR_PTR (-ENOENT: absent). */
-static char *mmnet_xs_read(struct xenbus_transaction t, const char *dir,
-			   const char *node)
-{
-	unsigned int len;
-	char *s = xenbus_read(t, dir, node, &len);
-
-	if (!IS_ERR(s) && (len > MMNET_XS_VALUE_MAX || strlen(s) != len)) {
-		kfree(s);
-		s = ERR_PTR(-EINVAL);
-	}
-	return s;
-}
-
-/*
- * A peer's node that breaks the protocol counts as absent; say so, once in
- * a while: the peer may write it as often as it likes.
- */
-static void mmnet_xs_garbage(const char *dir, const char *node, const char *val)
-{
-	char quoted[40];
-
-	mmnet_xs_escape(val, strlen(val), quoted, sizeof(quoted));
-	pr_warn_ratelimited("xen: ignoring %s/%s: \"%s\" is not a valid value\n",
-			    dir, node, quoted);
-}
-
-/* A number node; 0 if absent or not valid by @ok. */
-static u32 mmnet_xs_read_u32(struct xenbus_transaction t, const char *dir,
-			     const char *node, bool (*ok)(u32))
-{
-	char *s = mmnet_xs_read(t, dir, node);
-	u32 val = 0;
-
-	if (IS_ERR(s)) {
-		if (PTR_ERR(s) == -EINVAL)
-			mmnet_xs_garbage(dir, node, "(too long, or a NUL)");
-		return 0;
-	}
-	if (mmnet_xs_parse_u32(s, strlen(s), &val) || !ok(val)) {
-		mmnet_xs_garbage(dir, node, s);
-		val = 0;
-	}
-	kfree(s);
-	return val;
-}
-
-static u8 mmnet_xs_read_state(struct xenbus_transaction t, const char *dir)
-{
-	char *s = mmnet_xs_read(t, dir, "state");
-	u8 state;
-
-	if (IS_ERR(s)) {
-		/* Gone with its domain, or never there: no channel. */
-		if (PTR_ERR(s) != -EINVAL)
-			return MMNET_XS_NONE;
-		mmnet_xs_garbage(dir, "state", "(too long, or a NUL)");
-		return MMNET_XS_BAD;
-	}
-	state = mmnet_xs_parse_state(s, strlen(s));
-	if (state == MMNET_XS_BAD)
-		mmnet_xs_garbage(dir, "state", s);
-	kfree(s);
-	return state;
-}
-
-static void mmnet_xs_read_rdv(struct xenbus_transaction t, const char *dir,
-			      struct mmnet_xs_rdv *r)
-{
-	r->state = mmnet_xs_read_state(t, dir);
-	r->ring_ref = mmnet_xs_read_u32(t, dir, "ring-ref", mmnet_xs_gref_ok);
-	r->port = mmnet_xs_read_u32(t, dir, "event-channel", mmnet_xs_port_ok);
-	r->peer_ref = mmnet_xs_read_u32(t, dir, "peer-ring-ref",
-					mmnet_xs_gref_ok);
-}
-
-/*
- * The daemon's validated, canonical list (docs/xenstore.md): anything else
- * is garbage as a whole, and the peer is reachable at its MAC only.  At most
- * MMNET_PEER_MAX_ADDRS of each family are kept.
- */
-static void mmnet_xen_parse_addrs(const char *dir, const char *s,
-				  struct mmnet_addrs *a)
-{
-	struct mmnet_xs_addrs *xa = kmalloc(sizeof(*xa), GFP_KERNEL);
-	const struct mmnet_xs_addr *x;
-	char why[64];
-	unsigned int i;
-
-	if (!xa)
-		return;
-	if (mmnet_xs_parse_addrs(s, strlen(s), xa, why, sizeof(why))) {
-		pr_warn_ratelimited("xen: ignoring %s/addrs: %s\n", dir, why);
-		xa->n = 0;
-	}
-	for (i = 0; i < xa->n; i++) {
-		x = &xa->a[i];
-		if (x->family == MMNET_XS_INET &&
-		    a->nr_ipv4 < MMNET_PEER_MAX_ADDRS)
-			memcpy(&a->ipv4[a->nr_ipv4++], x->bytes, 4);
-		else if (x->family == MMNET_XS_INET6 &&
-			 a->nr_ipv6 < MMNET_PEER_MAX_ADDRS)
-			memcpy(&a->ipv6[a->nr_ipv6++], x->bytes, 16);
-	}
-	kfree(xa);
-}
-
-/*
- * What the daemon wrote in our directory for the peer: its MAC (from the
- * toolstack) and its addresses.  Return: true with a usable MAC.
- */
-static bool mmnet_xs_read_addrs(struct xenbus_transaction t, const char *dir,
-				struct mmnet_addrs *a)
-{
-	char *mac = mmnet_xs_read(t, dir, "mac");
-	char *ips = mmnet_xs_read(t, dir, "addrs");
-	bool ok = false;
-
-	memset(a, 0, sizeof(*a));
-	/* The peer's first vif with a usable MAC is the one it attaches to. */
-	if (!IS_ERR(mac))
-		ok = !mmnet_xs_first_mac(mac, strlen(mac), a->mac);
-	if (!IS_ERR(ips))
-		mmnet_xen_parse_addrs(dir, ips, a);
-	if (!IS_ERR(mac))
-		kfree(mac);
-	if (!IS_ERR(ips))
-		kfree(ips);
-	return ok;
-}
-
-/* ---- the pair's snapshot, and what we publish ---- */
-
-/**
- * struct mmnet_xen_snap - the pair's directories, read in one transaction
- * @remote: the peer's rendezvous values
- * @addrs: where the peer is reachable
- * @addrs_ok: @addrs has a MAC
- */
-struct mmnet_xen_snap {
-	struct mmnet_xs_rdv remote;
-	struct mmnet_addrs addrs;
-	bool addrs_ok;
-};
-
-/*
- * Run @fn in a transaction, again while xenstore reports a conflict with
- * another one; a failure of @fn abandons the transaction.
- */
-static int mmnet_xs_transact(int (*fn)(struct xenbus_transaction t,
-				       void *arg), void *arg)
-{
-	struct xenbus_transaction t;
-	int i, ret = -EAGAIN;
-
-	for (i = 0; ret == -EAGAIN && i < MMNET_XS_RETRIES; i++) {
-		ret = xenbus_transaction_start(&t);
-		if (ret)
-			return ret;
-		ret = fn(t, arg);
-		if (ret) {
-			xenbus_transaction_end(t, 1);
-			return ret;
-		}
-		ret = xenbus_transaction_end(t, 0);
-	}
-	return ret;
-}
-
-/* The pair's snapshot: a peer's directory, and what the daemon says of it. */
-struct mmnet_xen_snap_read {
-	struct mmnet_xen_peer *xp;
-	struct mmnet_xen_snap *snap;
-};
-
-static int mmnet_xen_read_snap_t(struct xenbus_transaction t, void *arg)
-{
-	struct mmnet_xen_snap_read *r = arg;
-
-	mmnet_xs_read_rdv(t, r->xp->remote_dir, &r->snap->remote);
-	r->snap->addrs_ok = mmnet_xs_read_addrs(t, r->xp->own_dir,
-						&r->snap->addrs);
-	return 0;
-}
-
-static int mmnet_xen_read_snap(struct mmnet_xen_peer *xp,
-			       struct mmnet_xen_snap *snap)
-{
-	struct mmnet_xen_snap_read r = { .xp = xp, .snap = snap };
-
-	return mmnet_xs_transact(mmnet_xen_read_snap_t, &r);
-}
-
-static const char * const mmnet_xs_rdv_nodes[] = {
-	"ring-ref", "event-channel", "peer-ring-ref", "state",
-};
-
-/*
- * Write @p in our directory, only if that still exists (the daemon's).
- * @fresh: the directory was created or its permissions changed since we
- * last wrote: a node takes its permissions from the directory when it is
- * created, so ours are created anew.
- */
-static int mmnet_xen_write_rdv_dir(struct xenbus_transaction t,
-				   const char *dir,
-				   const struct mmnet_xs_rdv *p, bool fresh)
-{
-	unsigned int i;
-	int ret;
-
-	if (!xenbus_exists(t, dir, ""))
-		return -ENOENT;
-	for (i = 0; fresh && i < ARRAY_SIZE(mmnet_xs_rdv_nodes); i++) {
-		ret = xenbus_rm(t, dir, mmnet_xs_rdv_nodes[i]);
-		if (ret && ret != -ENOENT)
-			return ret;
-	}
-	ret = p->ring_ref ? xenbus_printf(t, dir, "ring-ref", "%u", p->ring_ref) :
-			    xenbus_rm(t, dir, "ring-ref");
-	if (ret && ret != -ENOENT)
-		return ret;
-	ret = p->port ? xenbus_printf(t, dir, "event-channel", "%u", p->port) :
-			xenbus_rm(t, dir, "event-channel");
-	if (ret && ret != -ENOENT)
-		return ret;
-	ret = p->peer_ref ? xenbus_printf(t, dir, "peer-ring-ref", "%u",
-					  p->peer_ref) :
-			    xenbus_rm(t, dir, "peer-ring-ref");
-	if (ret && ret != -ENOENT)
-		return ret;
-	return xenbus_write(t, dir, "state", mmnet_xs_state_name(p->state));
-}
-
-struct mmnet_xen_rdv_write {
-	struct mmnet_xen_peer *xp;
-	const struct mmnet_xs_rdv *p;
-	bool fresh;
-};
-
-static int mmnet_xen_write_rdv_t(struct xenbus_transaction t, void *arg)
-{
-	const struct mmnet_xen_rdv_write *w = arg;
-
-	return mmnet_xen_write_rdv_dir(t, w->xp->own_dir, w->p, w->fresh);
-}
-
-static int mmnet_xen_write_rdv(struct mmnet_xen_peer *xp,
-			       const struct mmnet_xs_rdv *p, bool fresh)
-{
-	struct mmnet_xen_rdv_write w = { .xp = xp, .p = p, .fresh = fresh };
-
-	return mmnet_xs_transact(mmnet_xen_write_rdv_t, &w);
-}
-
 /* Tell the peer where we are, unless it knows already. */
 static void mmnet_xen_publish(struct mmnet_xen_peer *xp,
 			      const struct mmnet_xs_rdv *p)
@@ -478,7 +210,7 @@ static void mmnet_xen_publish(struct mmnet_xen_peer *xp,
 	if (p->state == MMNET_XS_NONE ||
 	    (!fresh && xp->pub_ok && !memcmp(p, &xp->pub, sizeof(*p))))
 		return;
-	ret = mmnet_xen_write_rdv(xp, p, fresh);
+	ret = mmnet_xs_write_rdv(xp->own_dir, p, fresh);
 	if (!ret) {
 		xp->pub = *p;
 		xp->pub_ok = true;
@@ -524,12 +256,17 @@ static void mmnet_xen_close(void *ptr)
 
 	mmnet_xenchan_release(chan);
 	if (xp) {
-		WRITE_ONCE(xp->chan, NULL);
 		if (mmnet_peer_close_reason(chan->peer))
 			mmnet_xen_backoff(xp);
 		else
 			xp->backoff = 0;
-		mmnet_xen_peer_dirty(xp);
+		set_bit(MMNET_XP_DIRTY, &xp->flags);
+		/*
+		 * Last: the work frees a pair that is gone once it has no
+		 * channel, without RTNL, so @xp is not ours after this.
+		 */
+		smp_store_release(&xp->chan, NULL);
+		mmnet_xen_kick();
 	}
 	kfree(chan);
 }
@@ -737,7 +474,7 @@ static void mmnet_xen_step(struct mmnet_xen_peer *xp)
 	struct mmnet_xen_snap *snap = kmalloc(sizeof(*snap), GFP_KERNEL);
 	struct mmnet_xs_rdv p;
 
-	if (!snap || mmnet_xen_read_snap(xp, snap)) {
+	if (!snap || mmnet_xs_read_snap(xp->remote_dir, xp->own_dir, snap)) {
 		kfree(snap);
 		set_bit(MMNET_XP_DIRTY, &xp->flags);
 		mmnet_xen_queue(MMNET_XEN_RETRY);
@@ -969,20 +706,6 @@ static int mmnet_xen_read_self(void)
 	return ret;
 }
 
-/* @arg: whether to write the version too (the first time). */
-static int mmnet_xen_write_self_t(struct xenbus_transaction t, void *arg)
-{
-	int ret = *(bool *)arg ? xenbus_write(t, MMNET_XS_HOME, "version",
-					      MMNET_XS_VERSION) : 0;
-
-	return ret ?: xenbus_write(t, MMNET_XS_HOME, "addrs", mmnet_xen.addrs);
-}
-
-static int mmnet_xen_write_self(bool version)
-{
-	return mmnet_xs_transact(mmnet_xen_write_self_t, &version);
-}
-
 /* data/mmnet/version and addrs, and the watch on our rendezvous directories. */
 static int mmnet_xen_publish_self(void)
 {
@@ -995,7 +718,7 @@ static int mmnet_xen_publish_self(void)
 			return ret;
 	}
 	if (first || strcmp(mmnet_xen.addrs, mmnet_xen.addrs_pub)) {
-		ret = mmnet_xen_write_self(first);
+		ret = mmnet_xs_write_self(first, mmnet_xen.addrs);
 		if (ret)
 			return ret;
 		strscpy(mmnet_xen.addrs_pub, mmnet_xen.addrs,
@@ -1091,7 +814,7 @@ static void mmnet_xen_work_fn(struct work_struct *work)
 	list_for_each_entry_safe(xp, tmp, &mmnet_xen.peers, node) {
 		if (mmnet_xen_due(xp, all))
 			mmnet_xen_step(xp);
-		if (xp->gone && !READ_ONCE(xp->chan))
+		if (xp->gone && !smp_load_acquire(&xp->chan))
 			mmnet_xen_peer_free(xp);
 		else
 			mmnet_xen_next(xp, &next);
