@@ -532,6 +532,8 @@ err_inet6:
 	unregister_inetaddr_notifier(&mmnet_inet_nb);
 err_inet:
 	unregister_netdevice_notifier(&mmnet_netdev_nb);
+	/* An address may have changed meanwhile. */
+	cancel_work_sync(&mmnet_lower_work);
 err_netdev:
 	return ret;
 }

@@ -10,8 +10,8 @@
  * period, and frees with call_rcu() after the last kref_put().
  *
  * Removal is done in batches, in phases applied to the whole batch, so that
- * both ends of a loop channel -- or all peers of a device on detach or
- * unload -- drain together and the bounded wait is paid once:
+ * all peers of a device on detach or unload -- and both ends of each of its
+ * loop channels -- drain together and the bounded wait is paid once:
  *   1. out of the peer map: the classifier sends new packets the normal way;
  *   2. drain: frames in the backlogs and rings reach their peers, for at
  *      most MMNET_DRAIN_MS;

@@ -15,7 +15,7 @@ PEER=$1
 G=${PEER##*.}
 NEW4=10.77.0.$((100 + G))
 NEW6=fd77::$((100 + G))
-NEWMAC=02:00:5e:77:00:$((10 + G))
+NEWMAC=$(printf '02:00:5e:77:00:%02x' "$G")
 MAP=/sys/fs/bpf/mmnet/peers
 
 cleanup() {
@@ -39,6 +39,15 @@ addrs_has() {
 }
 # mac_is MAC: mmnetctl show gives the peer this MAC.
 mac_is() { mmnetctl show | grep -q "^  peer $ID .* mac $1\$"; }
+# map_hasmac MAC: the peer map has a MAC entry MAC for the peer.
+map_hasmac() { peermap_dump $MAP | grep -q "\"kind\":3,.*\"addr\":\[$(mac_bytes "$1"),0.*\"peer_id\":$ID}"; }
+# mac_bytes MAC: its bytes in decimal, as bpftool prints a key: "2,0,94,119,0,2".
+mac_bytes() {
+	_o=
+	for _b in $(echo "$1" | tr : ' '); do _o="$_o$(printf '%d' "0x$_b"),"; done
+	echo "${_o%,}"
+}
+mac_both() { mac_is "$1" && map_hasmac "$1" && ! map_hasmac "$2"; }
 # map_has4 ADDR: the peer map has an IPv4 entry ADDR for the peer.
 map_has4() { peermap_dump $MAP | grep -q "\"kind\":1,.*\"addr\":\[$(echo "$1" | tr . ,),0.*\"peer_id\":$ID}"; }
 # Both views agree that the peer has (or, with !, has not) the addresses.
@@ -68,10 +77,12 @@ if [ "${MMNET_TESTBED:-}" = plain ]; then
 	OLDMAC=$(on_guest "$G" "cat /sys/class/net/eth0/address") || fail "cannot read guest $G's MAC"
 	mac_is "$OLDMAC" || { mmnetctl show; fail "the peer's MAC is not $OLDMAC"; }
 	on_guest "$G" "ip link set dev eth0 address $NEWMAC" || fail "cannot set guest $G's MAC"
-	wait_ds 300 "the peer's new MAC did not reach this guest within 30 s" mac_is $NEWMAC
-	echo "ok: guest $G's new MAC $NEWMAC is the peer's $waited s later"
+	wait_ds 300 "the peer's new MAC did not reach this guest within 30 s" mac_both "$NEWMAC" "$OLDMAC"
+	n=$(peermap_entries $MAP "$ID")
+	[ "$n" -eq "$before" ] || { peermap_dump $MAP; fail "peer $ID has $n map entries, expected $before"; }
+	echo "ok: guest $G's new MAC $NEWMAC replaced $OLDMAC, here and in the peer map, $waited s later"
 	on_guest "$G" "ip link set dev eth0 address $OLDMAC" || fail "cannot set guest $G's MAC back"
-	wait_ds 300 "the peer's MAC did not come back within 30 s" mac_is "$OLDMAC"
+	wait_ds 300 "the peer's MAC did not come back within 30 s" mac_both "$OLDMAC" "$NEWMAC"
 	OLDMAC=
 	ping_via_mmnet "$PEER"
 	echo "ok: the MAC back, ping $PEER goes through mmnet"
