@@ -4,7 +4,7 @@
  * up through xenstore.  docs/xenstore.md is the protocol -- taking part,
  * the daemon's introduction of each pair, the rendezvous with its leader
  * and follower, save/restore -- and xenproto.c its values and rules as
- * pure functions.  xenstore.c reads and writes the values, xenchan.c
+ * pure functions.  xenio.c reads and writes the values, xenchan.c
  * knows how to grant, map and signal; this file decides when, and drives
  * the core.
  *
@@ -19,7 +19,7 @@
 #include "xen.h"
 #include "xenchan.h"
 #include "xenproto.h"
-#include "xenstore.h"
+#include "xenio.h"
 #include "transport.h"
 
 #include <linux/inet.h>
@@ -814,6 +814,7 @@ static void mmnet_xen_work_fn(struct work_struct *work)
 	list_for_each_entry_safe(xp, tmp, &mmnet_xen.peers, node) {
 		if (mmnet_xen_due(xp, all))
 			mmnet_xen_step(xp);
+		/* Pairs with mmnet_xen_close(): its last access to @xp. */
 		if (xp->gone && !smp_load_acquire(&xp->chan))
 			mmnet_xen_peer_free(xp);
 		else

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _MMNET_XENSTORE_H
-#define _MMNET_XENSTORE_H
+#ifndef _MMNET_XENIO_H
+#define _MMNET_XENIO_H
 
 #include <linux/types.h>
 #include <xen/xenbus.h>
@@ -33,4 +33,4 @@ int mmnet_xs_write_rdv(const char *dir, const struct mmnet_xs_rdv *p,
 		       bool fresh);
 int mmnet_xs_write_self(bool version, const char *addrs);
 
-#endif /* _MMNET_XENSTORE_H */
+#endif /* _MMNET_XENIO_H */

@@ -7,7 +7,7 @@
  * Nothing here takes RTNL or keeps state: xen.c decides.
  */
 
-#include "xenstore.h"
+#include "xenio.h"
 
 #include <linux/err.h>
 #include <linux/printk.h>
