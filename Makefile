@@ -27,8 +27,8 @@ BPF_OBJS := bpf/mmnet.bpf.o
 HOST_TESTS := $(BUILD)/host/classifier_test
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard tools/*/Makefile))
 
-.PHONY: all kernel kernel-debug bpf tools host-tests ring-tests xenproto-tests deps check demo bench profile stage clean
-all: kernel kernel-debug bpf tools host-tests ring-tests xenproto-tests
+.PHONY: all kernel kernel-debug bpf tools host-tests ring-tests xenproto-tests filter-tests selftest-tools deps check demo bench profile stage clean
+all: kernel kernel-debug bpf tools host-tests ring-tests xenproto-tests filter-tests selftest-tools
 
 deps:
 	scripts/deps
@@ -61,6 +61,15 @@ ring-tests:
 xenproto-tests:
 	$(MAKE) -C selftests/xenproto
 
+# Programs the selftests run in the guests (selftests/tools), staged into their /mmnet/bin.
+selftest-tools:
+	$(MAKE) -C selftests/tools
+
+# The receive filter (what a peer may send through its channel), in userspace: unit tests, the fuzzer
+# (selftests/filter).
+filter-tests:
+	$(MAKE) -C selftests/filter
+
 check: deps all
 	scripts/check
 
@@ -92,6 +101,7 @@ stage: all
 	   while read -r f; do [ -e "$$f" ] && echo "$$f"; done | cpio -pdm --quiet $(DESTDIR)/mmnet
 	@strip --strip-debug -o $(DESTDIR)/mmnet/$(DEBUG_DIR)/mmnet.ko $(DEBUG_DIR)/mmnet.ko
 	@for d in $(TOOL_DIRS); do $(MAKE) -s -C $$d install DESTDIR= BINDIR=$(abspath $(DESTDIR))/mmnet/bin || exit 1; done
+	@$(MAKE) -s -C selftests/tools install BINDIR=$(abspath $(DESTDIR))/mmnet/bin
 
 clean:
 	$(MAKE) -C kernel KDIR=$(KDIR) DEBUG_DIR=$(abspath $(DEBUG_DIR)) clean
@@ -99,4 +109,6 @@ clean:
 	rm -f $(BPF_OBJS)
 	$(MAKE) -C selftests/ring clean
 	$(MAKE) -C selftests/xenproto clean
+	$(MAKE) -C selftests/filter clean
+	$(MAKE) -C selftests/tools clean
 	rm -rf $(BUILD)/host

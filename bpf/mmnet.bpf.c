@@ -2,10 +2,16 @@
 /*
  * mmnet tc egress classifier, attached to the lower NIC (the VM's normal network device).
  *
- * A unicast IPv4 or IPv6 packet whose destination address, or else whose destination MAC, belongs to a
- * co-located peer with a connected channel is redirected into the mmnet device.  Everything else -- ARP,
- * neighbour discovery, broadcast, multicast, unknown destinations -- goes on down the normal path.  The
- * module keeps the peer map in step with the channels, so a hit is all it takes to decide.
+ * A unicast IPv4 or IPv6 packet whose destination MAC belongs to a co-located peer with a connected channel
+ * is redirected into the mmnet device.  Everything else -- ARP, neighbour discovery, broadcast, multicast,
+ * link-local destinations, unknown destinations -- goes on down the normal path.
+ *
+ * The decision is by MAC only, never by IP address.  The destination MAC is what the normal neighbour
+ * resolution on this NIC produced, and a peer's MAC in the map is the one dom0's toolstack gave its vif:
+ * a frame goes into a peer's channel only if the normal path would have delivered it to that same peer.
+ * So no address a peer claims can draw traffic meant for somebody else.  The map's IP entries are the
+ * peer's dom0-attested addresses, for inspection; its receive side checks sources against them.  The
+ * module keeps the map in step with the channels, so a hit is all it takes to decide.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -77,7 +83,7 @@ static __always_inline int redirect_to_peer(const union peer_key *key)
 {
 	const struct mmnet_peer_value *peer = bpf_map_lookup_elem(&mmnet_peers, &key->k);
 
-	return peer ? bpf_redirect(peer->ifindex, 0) : -1;
+	return peer ? bpf_redirect(peer->ifindex, 0) : TC_ACT_OK;
 }
 
 /* Neighbour discovery must reach the peer on the normal path, where its answers come from. */
@@ -93,12 +99,37 @@ static __always_inline int is_neighbour_discovery(struct cursor *c, const struct
 	return icmp->icmp6_type >= 133 && icmp->icmp6_type <= 137;
 }
 
+/*
+ * Link-local destinations (169.254/16, fe80::/10) stay on the normal path: their sources are link-local
+ * too, which dom0 attests for no guest, so the peer's receive side would not take them from a channel.
+ */
+static __always_inline int may_redirect(struct cursor *c, __be16 proto)
+{
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = cursor_take(c, sizeof(*ip));
+
+		return ip && (ip->daddr & bpf_htonl(0xffff0000)) != bpf_htonl(0xa9fe0000);
+	}
+	if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = cursor_take(c, sizeof(*ip6));
+		__u8 *d;
+
+		if (!ip6)
+			return 0;
+		d = ip6->daddr.in6_u.u6_addr8;
+		if (d[0] == 0xff || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80))
+			return 0;
+		return !is_neighbour_discovery(c, ip6);
+	}
+	/* ARP and every other protocol take the normal path. */
+	return 0;
+}
+
 static __always_inline int classify(struct cursor *c)
 {
 	union peer_key key;
 	struct eth_hdr *eth;
 	__be16 proto;
-	int ret;
 	int i;
 
 	eth = cursor_take(c, sizeof(*eth));
@@ -117,44 +148,16 @@ static __always_inline int classify(struct cursor *c)
 			return TC_ACT_OK;
 		proto = tag->encapsulated_proto;
 	}
-
-	if (proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = cursor_take(c, sizeof(*ip));
-
-		if (!ip)
-			return TC_ACT_OK;
-		key.w[0] = KEY_KIND(MMNET_ADDR_IPV4);
-		key.w[1] = ip->daddr;
-		key.w[2] = 0;
-		key.w[3] = 0;
-		key.w[4] = 0;
-	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = cursor_take(c, sizeof(*ip6));
-
-		if (!ip6 || ip6->daddr.in6_u.u6_addr8[0] == 0xff || is_neighbour_discovery(c, ip6))
-			return TC_ACT_OK;
-		key.w[0] = KEY_KIND(MMNET_ADDR_IPV6);
-		key.w[1] = ip6->daddr.in6_u.u6_addr32[0];
-		key.w[2] = ip6->daddr.in6_u.u6_addr32[1];
-		key.w[3] = ip6->daddr.in6_u.u6_addr32[2];
-		key.w[4] = ip6->daddr.in6_u.u6_addr32[3];
-	} else {
-		/* ARP and every other protocol take the normal path. */
+	if (!may_redirect(c, proto))
 		return TC_ACT_OK;
-	}
-	ret = redirect_to_peer(&key);
-	if (ret >= 0)
-		return ret;
 
-	/* No peer owns the address (a routed packet, say): the next hop may still be a peer. */
 	key.w[0] = KEY_KIND(MMNET_ADDR_MAC);
 	__builtin_memcpy(&key.w[1], eth->dest, 4);
 	__builtin_memcpy(&key.h[4], eth->dest + 4, 2);
 	key.h[5] = 0;
 	key.w[3] = 0;
 	key.w[4] = 0;
-	ret = redirect_to_peer(&key);
-	return ret >= 0 ? ret : TC_ACT_OK;
+	return redirect_to_peer(&key);
 }
 
 SEC("tc")

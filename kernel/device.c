@@ -146,6 +146,7 @@ static void mmnet_lower_addrs(struct net_device *lower, struct mmnet_addrs *a)
 
 	memset(a, 0, sizeof(*a));
 	ether_addr_copy(a->mac, lower->dev_addr);
+	a->attested = true;	/* the kernel knows them all */
 	if (in_dev)
 		in_dev_for_each_ifa_rtnl(ifa, in_dev)
 			if (a->nr_ipv4 < MMNET_PEER_MAX_ADDRS)

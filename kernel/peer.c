@@ -538,62 +538,14 @@ static struct mmnet_peer *mmnet_peer_lookup_mac(struct mmnet_device *mmnet,
 	return NULL;
 }
 
-static bool mmnet_addrs_has_ip(const struct mmnet_addrs *a, __be16 proto,
-			       const void *ip)
-{
-	unsigned int i;
-
-	if (proto == htons(ETH_P_IP)) {
-		for (i = 0; i < a->nr_ipv4; i++)
-			if (a->ipv4[i] == *(const __be32 *)ip)
-				return true;
-	} else {
-		for (i = 0; i < a->nr_ipv6; i++)
-			if (ipv6_addr_equal(&a->ipv6[i], ip))
-				return true;
-	}
-	return false;
-}
-
-/*
- * The destination MAC belongs to no peer, yet the classifier redirected
- * the frame: its destination IP does (a route through a gateway).  Rare, so
- * a walk of the list is good enough.
- */
-static struct mmnet_peer *mmnet_peer_lookup_ip(struct mmnet_device *mmnet,
-					       const struct sk_buff *skb,
-					       __be16 proto)
-{
-	union { __be32 v4; struct in6_addr v6; } buf;
-	const void *ip = NULL;
-	struct mmnet_peer *peer;
-
-	if (proto == htons(ETH_P_IP))
-		ip = skb_header_pointer(skb, ETH_HLEN +
-					offsetof(struct iphdr, daddr), 4, &buf);
-	else if (proto == htons(ETH_P_IPV6))
-		ip = skb_header_pointer(skb, ETH_HLEN +
-					offsetof(struct ipv6hdr, daddr), 16, &buf);
-	if (!ip)
-		return NULL;
-	list_for_each_entry_rcu(peer, &mmnet->peer_list, list,
-				rcu_read_lock_bh_held()) {
-		const struct mmnet_addrs *a = rcu_dereference_bh(peer->addrs);
-
-		if (READ_ONCE(peer->in_service) && a &&
-		    mmnet_addrs_has_ip(a, proto, ip))
-			return peer;
-	}
-	return NULL;
-}
-
 /**
  * mmnet_peer_lookup - the peer a frame goes to
  * @mmnet: the device
  * @skb: a frame, skb->data at the MAC header; not modified
  *
- * By destination MAC first, as a switch would; then by destination IP, as
- * the classifier looks up.  Only peers in service are found.
+ * By destination MAC only, as a switch would and as the classifier does:
+ * never by an IP address, which a peer could claim for somebody else.
+ * Only peers in service are found.
  *
  * Context: rcu_read_lock_bh (the transmit path).
  * Return: the peer, or NULL.
@@ -604,14 +556,10 @@ struct mmnet_peer *mmnet_peer_lookup(struct mmnet_device *mmnet,
 	struct ethhdr _eth;
 	const struct ethhdr *eth = skb_header_pointer(skb, 0, sizeof(_eth),
 						      &_eth);
-	struct mmnet_peer *peer;
 
 	if (unlikely(!eth))
 		return NULL;
-	peer = mmnet_peer_lookup_mac(mmnet, eth->h_dest);
-	if (likely(peer))
-		return peer;
-	return mmnet_peer_lookup_ip(mmnet, skb, eth->h_proto);
+	return mmnet_peer_lookup_mac(mmnet, eth->h_dest);
 }
 
 /* ---- connecting ---- */

@@ -24,6 +24,12 @@ struct mmnet_device;
 
 struct page_pool;
 
+/* peer->told: what the log has said of the peer once, so says no more */
+enum {
+	MMNET_PEER_TOLD_SPOOFED,
+	MMNET_PEER_TOLD_FOREIGN,
+};
+
 /* peer->flags: requests to the peer work, set from any context */
 enum {
 	MMNET_PEER_F_SYNC,	/* the peer's region state changed */
@@ -63,6 +69,7 @@ enum {
  * @rx_pool: pages for the frames @napi receives, recycled when their skbs
  *	are freed (NAPI only allocates from it; see receive.c)
  * @stats: this peer's reason counters; the device has a set of its own
+ * @told: MMNET_PEER_TOLD_* bits
  * @list: in the device's @peer_list (RTNL, RCU for readers)
  * @hash_node: in the device's @peer_hash while @in_service
  * @batch_node: in a removal batch
@@ -98,6 +105,7 @@ struct mmnet_peer {
 	bool napi_enabled;
 	struct page_pool *rx_pool;
 	struct mmnet_stats __percpu *stats;
+	unsigned long told;
 
 	struct list_head list;
 	struct hlist_node hash_node;

@@ -2,9 +2,10 @@
 /*
  * Receive: each peer's NAPI takes frames from the peer's ring, copies each
  * once out of the shared memory -- the peer may rewrite it under us, so
- * only the copy is parsed -- checks the offload metadata against the copy
- * as virtio_net_hdr_to_skb() does, and delivers the frame as if it had
- * arrived on the lower NIC (skb->dev = eth0): strict rp_filter, netfilter's
+ * only the copy is parsed -- lets through only what the normal path would
+ * have let the peer send us (filter.c), checks the offload metadata against
+ * the copy as virtio_net_hdr_to_skb() does, and delivers the frame as if it
+ * had arrived on the lower NIC (skb->dev = eth0): strict rp_filter, netfilter's
  * -i eth0, sockets bound to eth0 and tcpdump on eth0 all see what they
  * would have seen on the normal path.
  *
@@ -15,6 +16,7 @@
 
 #include "core.h"
 #include "datapath.h"
+#include "filter.h"
 #include "peer.h"
 
 #include <linux/etherdevice.h>
@@ -200,6 +202,43 @@ static int mmnet_rx_meta(struct sk_buff *skb, const struct mmnet_frame *f)
 	return skb_type ? mmnet_rx_gso(skb, f, skb_type, thlen) : 0;
 }
 
+static void mmnet_rx_tell(struct mmnet_peer *peer, const struct sk_buff *skb,
+			  enum mmnet_filter_verdict verdict)
+{
+	const struct ethhdr *eth = (const struct ethhdr *)skb->data;
+	struct net_device *dev = peer->mmnet->dev;
+
+	if (verdict == MMNET_FILTER_SPOOFED) {
+		if (!test_and_set_bit(MMNET_PEER_TOLD_SPOOFED, &peer->told))
+			netdev_warn(dev, "peer %u sent a frame from %pM (proto 0x%04x) whose source MAC or address is not one dom0 attests for it: dropped; such frames are counted in rx_dropped_spoofed\n",
+				    peer->id, eth->h_source, ntohs(eth->h_proto));
+	} else if (!test_and_set_bit(MMNET_PEER_TOLD_FOREIGN, &peer->told)) {
+		netdev_warn(dev, "peer %u sent a frame to %pM (proto 0x%04x) of a kind no channel carries (ARP, neighbour discovery, broadcast, multicast, malformed): dropped; such frames are counted in rx_dropped_foreign\n",
+			    peer->id, eth->h_dest, ntohs(eth->h_proto));
+	}
+}
+
+/*
+ * The copy, from its MAC header, against the peer's MAC and addresses.
+ * Context: NAPI, under rcu_read_lock().  Return: true if dropped.
+ */
+static bool mmnet_rx_filtered(struct mmnet_peer *peer, struct sk_buff *skb)
+{
+	enum mmnet_filter_verdict verdict;
+
+	verdict = mmnet_filter_rx(skb->data, skb_headlen(skb),
+				  rcu_dereference(peer->addrs));
+	if (likely(verdict == MMNET_FILTER_PASS))
+		return false;
+	if (skb_headlen(skb) >= ETH_HLEN)
+		mmnet_rx_tell(peer, skb, verdict);
+	mmnet_peer_count(peer, verdict == MMNET_FILTER_SPOOFED ?
+			 MMNET_STAT_RX_DROPPED_SPOOFED :
+			 MMNET_STAT_RX_DROPPED_FOREIGN, 1);
+	kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+	return true;
+}
+
 static void mmnet_rx_publish(struct mmnet_peer *peer)
 {
 	if (mmnet_ring_rx_publish(peer->ring))
@@ -227,6 +266,8 @@ static void mmnet_rx_frame(struct mmnet_peer *peer,
 		mmnet_peer_count(peer, MMNET_STAT_RX_DROPPED_NOMEM, 1);
 		return;
 	}
+	if (unlikely(mmnet_rx_filtered(peer, skb)))
+		return;
 	if (unlikely(mmnet_rx_meta(skb, f))) {
 		mmnet_peer_count(peer, MMNET_STAT_RX_ERRORS_FRAME, 1);
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_HDR);

@@ -66,6 +66,16 @@ static const struct mmnet_stat_desc mmnet_stat_descs[MMNET_STAT_NUM] = {
 		.name	= "rx_dropped_down",
 		.flags	= MMNET_STAT_F_RX_DROP,
 	},
+	/* not from the peer: a source MAC or address dom0 does not attest */
+	[MMNET_STAT_RX_DROPPED_SPOOFED] = {
+		.name	= "rx_dropped_spoofed",
+		.flags	= MMNET_STAT_F_RX_DROP,
+	},
+	/* ARP, ND, broadcast, multicast...: never sent into a channel */
+	[MMNET_STAT_RX_DROPPED_FOREIGN] = {
+		.name	= "rx_dropped_foreign",
+		.flags	= MMNET_STAT_F_RX_DROP,
+	},
 };
 
 const char *mmnet_stat_name(enum mmnet_stat stat)

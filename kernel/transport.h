@@ -52,10 +52,10 @@
 #ifndef _MMNET_TRANSPORT_H
 #define _MMNET_TRANSPORT_H
 
-#include <linux/if_ether.h>
-#include <linux/in6.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+
+#include "addrs.h"
 
 struct list_head;
 struct mmnet_ctrl;
@@ -63,28 +63,6 @@ struct mmnet_device;
 struct mmnet_peer;
 struct mmnet_region;
 struct netlink_ext_ack;
-
-/* Addresses per family a peer is reachable at; more are not published. */
-#define MMNET_PEER_MAX_ADDRS	8
-
-/**
- * struct mmnet_addrs - where an endpoint is reachable: its lower NIC's
- *	addresses
- * @rcu: for freeing after the transmit path's IP lookup is done with it
- * @mac: the MAC
- * @nr_ipv4: used entries of @ipv4
- * @nr_ipv6: used entries of @ipv6
- * @ipv4: IPv4 addresses
- * @ipv6: IPv6 addresses, link-local ones included
- */
-struct mmnet_addrs {
-	struct rcu_head rcu;
-	u8 mac[ETH_ALEN];
-	u8 nr_ipv4;
-	u8 nr_ipv6;
-	__be32 ipv4[MMNET_PEER_MAX_ADDRS];
-	struct in6_addr ipv6[MMNET_PEER_MAX_ADDRS];
-};
 
 /**
  * struct mmnet_transport - what the core needs from a transport

@@ -70,6 +70,7 @@ enum {
  * @tried: the peer's values of the map that failed last; RTNL
  * @pub: what we last wrote in @own_dir
  * @pub_ok: @pub is known to be there
+ * @told_premap: the log says that premap is not here yet
  */
 struct mmnet_xen_peer {
 	struct list_head node;
@@ -87,6 +88,7 @@ struct mmnet_xen_peer {
 	struct mmnet_xs_rdv tried;
 	struct mmnet_xs_rdv pub;
 	bool pub_ok;
+	bool told_premap;
 };
 
 /* mmnet_xen.flags */
@@ -456,6 +458,11 @@ static void mmnet_xen_decide(struct mmnet_xen_peer *xp,
 	}
 	if (!chan)
 		goto out;
+	if (snap->mode == MMNET_XS_MODE_PREMAP && !xp->told_premap) {
+		pr_info("xen: domain %u: the trust group says premap, which this module does not have yet: copy\n",
+			xp->domid);
+		xp->told_premap = true;
+	}
 	mmnet_peer_set_addrs(chan->peer, &snap->addrs);
 	if (chan->mapped) {
 		mmnet_xenchan_set_poll(chan, READ_ONCE(xen_poll_us));

@@ -106,11 +106,12 @@ static void mmnet_xs_read_rdv(struct xenbus_transaction t, const char *dir,
 }
 
 /*
- * The daemon's validated, canonical list (docs/xenstore.md): anything else
- * is garbage as a whole, and the peer is reachable at its MAC only.  At most
- * MMNET_PEER_MAX_ADDRS of each family are kept.
+ * The daemon's validated, canonical list of the addresses dom0 attests for
+ * the peer (docs/xenstore.md): anything else is garbage as a whole, dom0
+ * broke the protocol, and there is no channel.  At most MMNET_PEER_MAX_ADDRS
+ * of each family are kept: frames from the others are taken for spoofed.
  */
-static void mmnet_xen_parse_addrs(const char *dir, const char *s,
+static bool mmnet_xen_parse_addrs(const char *dir, const char *s,
 				  struct mmnet_addrs *a)
 {
 	struct mmnet_xs_addrs *xa = kmalloc(sizeof(*xa), GFP_KERNEL);
@@ -119,11 +120,13 @@ static void mmnet_xen_parse_addrs(const char *dir, const char *s,
 	unsigned int i;
 
 	if (!xa)
-		return;
+		return false;
 	if (mmnet_xs_parse_addrs(s, strlen(s), xa, why, sizeof(why))) {
-		pr_warn_ratelimited("xen: ignoring %s/addrs: %s\n", dir, why);
-		xa->n = 0;
+		pr_warn_ratelimited("xen: %s/addrs: %s: no channel\n", dir, why);
+		kfree(xa);
+		return false;
 	}
+	a->attested = true;
 	for (i = 0; i < xa->n; i++) {
 		x = &xa->a[i];
 		if (x->family == MMNET_XS_INET &&
@@ -134,11 +137,14 @@ static void mmnet_xen_parse_addrs(const char *dir, const char *s,
 			memcpy(&a->ipv6[a->nr_ipv6++], x->bytes, 16);
 	}
 	kfree(xa);
+	return true;
 }
 
 /*
  * What the daemon wrote in our directory for the peer: its MAC (from the
- * toolstack) and its addresses.  Return: true with a usable MAC.
+ * toolstack) and, where dom0 attests them (the ip= of its vifs), its
+ * addresses; no addrs node: none attested, only the MAC is the peer's.
+ * Return: true with a usable MAC and no garbage.
  */
 static bool mmnet_xs_read_addrs(struct xenbus_transaction t, const char *dir,
 				struct mmnet_addrs *a)
@@ -152,12 +158,35 @@ static bool mmnet_xs_read_addrs(struct xenbus_transaction t, const char *dir,
 	if (!IS_ERR(mac))
 		ok = !mmnet_xs_first_mac(mac, strlen(mac), a->mac);
 	if (!IS_ERR(ips))
-		mmnet_xen_parse_addrs(dir, ips, a);
+		ok = mmnet_xen_parse_addrs(dir, ips, a) && ok;
+	else if (PTR_ERR(ips) != -ENOENT)
+		ok = false;
 	if (!IS_ERR(mac))
 		kfree(mac);
 	if (!IS_ERR(ips))
 		kfree(ips);
 	return ok;
+}
+
+/*
+ * The mode the pair's trust group gives it; absent (a daemon without
+ * groups) is copy.  Garbage is dom0's fault: copy, the least it can mean.
+ */
+static u8 mmnet_xs_read_mode(struct xenbus_transaction t, const char *dir)
+{
+	char *s = mmnet_xs_read(t, dir, "mode");
+	u8 mode = MMNET_XS_MODE_COPY;
+
+	if (IS_ERR(s))
+		return mode;
+	mode = mmnet_xs_parse_mode(s, strlen(s));
+	if (mode == MMNET_XS_MODE_BAD) {
+		pr_warn_ratelimited("xen: %s/mode is neither copy nor premap: copy\n",
+				    dir);
+		mode = MMNET_XS_MODE_COPY;
+	}
+	kfree(s);
+	return mode;
 }
 
 /* ---- transactions: the pair's snapshot, what we publish ---- */
@@ -200,6 +229,7 @@ static int mmnet_xs_read_snap_t(struct xenbus_transaction t, void *arg)
 	mmnet_xs_read_rdv(t, r->remote_dir, &r->snap->remote);
 	r->snap->addrs_ok = mmnet_xs_read_addrs(t, r->own_dir,
 						&r->snap->addrs);
+	r->snap->mode = mmnet_xs_read_mode(t, r->own_dir);
 	return 0;
 }
 

@@ -16,12 +16,14 @@
  * struct mmnet_xen_snap - the pair's directories, read in one transaction
  * @remote: the peer's rendezvous values
  * @addrs: where the peer is reachable, as the daemon says
- * @addrs_ok: @addrs has a MAC
+ * @addrs_ok: @addrs has a MAC, and nothing the daemon wrote is garbage
+ * @mode: enum mmnet_xs_mode, the daemon's mode node (absent: copy)
  */
 struct mmnet_xen_snap {
 	struct mmnet_xs_rdv remote;
 	struct mmnet_addrs addrs;
 	bool addrs_ok;
+	u8 mode;
 };
 
 int mmnet_xs_parse_guest(const char *s, u32 *domid);

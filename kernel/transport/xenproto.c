@@ -54,6 +54,29 @@ bool mmnet_xs_port_ok(u32 port)
 	return port && port < MMNET_XS_EVTCHN_NR_CHANNELS;
 }
 
+/* ---- the pair's mode ---- */
+
+static const char * const mmnet_xs_modes[] = {
+	[MMNET_XS_MODE_COPY]	= "copy",
+	[MMNET_XS_MODE_PREMAP]	= "premap",
+};
+
+u8 mmnet_xs_parse_mode(const char *s, size_t len)
+{
+	u8 mode;
+
+	for (mode = MMNET_XS_MODE_COPY; mode <= MMNET_XS_MODE_PREMAP; mode++)
+		if (len == strlen(mmnet_xs_modes[mode]) &&
+		    !memcmp(s, mmnet_xs_modes[mode], len))
+			return mode;
+	return MMNET_XS_MODE_BAD;
+}
+
+const char *mmnet_xs_mode_name(u8 mode)
+{
+	return mode <= MMNET_XS_MODE_PREMAP ? mmnet_xs_modes[mode] : NULL;
+}
+
 /* ---- the rendezvous ---- */
 
 static const char * const mmnet_xs_states[] = {

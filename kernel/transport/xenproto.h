@@ -50,6 +50,18 @@ enum mmnet_xs_state {
 };
 
 /**
+ * enum mmnet_xs_mode - a pair's mode node, which its trust group sets
+ * @MMNET_XS_MODE_COPY: "copy": each side copies frames into its own region
+ * @MMNET_XS_MODE_PREMAP: "premap": each side's memory is mapped in the other
+ * @MMNET_XS_MODE_BAD: anything else
+ */
+enum mmnet_xs_mode {
+	MMNET_XS_MODE_COPY,
+	MMNET_XS_MODE_PREMAP,
+	MMNET_XS_MODE_BAD,
+};
+
+/**
  * struct mmnet_xs_rdv - the values of one rendezvous directory
  * @state: enum mmnet_xs_state
  * @ring_ref: ring-ref, the grant reference of the side's control page
@@ -162,6 +174,24 @@ bool mmnet_xs_port_ok(u32 port);
  * MMNET_XS_NONE.
  */
 u8 mmnet_xs_parse_state(const char *s, size_t len);
+
+/**
+ * mmnet_xs_parse_mode() - a mode node
+ * @s: the value
+ * @len: its length
+ *
+ * Return: MMNET_XS_MODE_COPY, MMNET_XS_MODE_PREMAP, or MMNET_XS_MODE_BAD
+ * for anything else.
+ */
+u8 mmnet_xs_parse_mode(const char *s, size_t len);
+
+/**
+ * mmnet_xs_mode_name() - what a mode node says
+ * @mode: enum mmnet_xs_mode
+ *
+ * Return: "copy", "premap"; NULL for anything else.
+ */
+const char *mmnet_xs_mode_name(u8 mode);
 
 /**
  * mmnet_xs_state_name() - what a state node says

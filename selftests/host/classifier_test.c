@@ -159,6 +159,10 @@ static void run_cases(int prog_fd)
 	expect(prog_fd, &f, TC_ACT_REDIRECT_, "IPv4 in QinQ to a peer is redirected");
 	frame_ipv4(&f, router_mac, "10.77.0.3", 0);
 	expect(prog_fd, &f, TC_ACT_OK, "IPv4 to a non-peer passes");
+	frame_ipv4(&f, router_mac, "10.77.0.2", 0);
+	expect(prog_fd, &f, TC_ACT_OK, "IPv4 to a peer's address at another MAC passes (no hijack)");
+	frame_ipv4(&f, peer_mac, "169.254.7.2", 0);
+	expect(prog_fd, &f, TC_ACT_OK, "IPv4 link-local to a peer passes");
 	frame_ipv4(&f, peer_mac, "192.0.2.1", 0);
 	expect(prog_fd, &f, TC_ACT_REDIRECT_, "IPv4 routed through a peer's MAC is redirected");
 	frame_ipv4(&f, bcast_mac, "10.77.0.255", 0);
@@ -168,6 +172,12 @@ static void run_cases(int prog_fd)
 	expect(prog_fd, &f, TC_ACT_REDIRECT_, "IPv6 to a peer is redirected");
 	frame_ipv6(&f, router_mac, "fd77::3", IPPROTO_UDP, 0);
 	expect(prog_fd, &f, TC_ACT_OK, "IPv6 to a non-peer passes");
+	frame_ipv6(&f, router_mac, "fd77::2", IPPROTO_UDP, 0);
+	expect(prog_fd, &f, TC_ACT_OK, "IPv6 to a peer's address at another MAC passes (no hijack)");
+	frame_ipv6(&f, peer_mac, "fe80::2", IPPROTO_UDP, 0);
+	expect(prog_fd, &f, TC_ACT_OK, "IPv6 link-local to a peer passes");
+	frame_ipv6(&f, peer_mac, "2001:db8::9", IPPROTO_TCP, 0);
+	expect(prog_fd, &f, TC_ACT_REDIRECT_, "IPv6 routed through a peer's MAC is redirected");
 	frame_ipv6(&f, peer_mac, "fd77::2", IPPROTO_ICMPV6, 135);
 	expect(prog_fd, &f, TC_ACT_OK, "IPv6 neighbour solicitation to a peer passes");
 	frame_ipv6(&f, peer_mac, "fd77::2", IPPROTO_ICMPV6, 136);
@@ -345,10 +355,11 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP cannot load BPF here: %s\n", strerror(errno));
 		return 4;
 	}
-	printf("TAP version 13\n1..14\n");
+	printf("TAP version 13\n");
 	if (fill_peer_map(bpf_map__fd(map)))
 		return 1;
 	run_cases(bpf_program__fd(prog));
+	printf("1..%d\n", tests_run);
 	if (do_bench) {
 		if (csv_path && !(csv = fopen(csv_path, "a"))) {
 			fprintf(stderr, "classifier_test: %s: %s\n", csv_path, strerror(errno));

@@ -82,6 +82,15 @@ static void fuzz_state(const char *s, size_t len)
 	CHECK(st == MMNET_XS_BAD ? !name : name && strlen(name) == len && !memcmp(name, s, len), s, len);
 }
 
+static void fuzz_mode(const char *s, size_t len)
+{
+	u8 m = mmnet_xs_parse_mode(s, len);
+	const char *name = mmnet_xs_mode_name(m);
+
+	CHECK(m <= MMNET_XS_MODE_BAD, s, len);
+	CHECK(m == MMNET_XS_MODE_BAD ? !name : name && strlen(name) == len && !memcmp(name, s, len), s, len);
+}
+
 /* The kernel's mmnet_xen_path_peer(), on a C string. */
 static int ref_path_peer(const char *path, u32 *domid, bool *dir)
 {
@@ -456,8 +465,6 @@ static void fuzz_rdv(const u8 *data, size_t size)
 	rdv_mirror(data, size, &c, true);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char spelt[2 * MMNET_XS_ADDRS_LEN_MAX + 64];
@@ -466,6 +473,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_numbers(s, size);
 	fuzz_state(s, size);
+	fuzz_mode(s, size);
 	fuzz_path(s, size);
 	fuzz_macs(s, size);
 	fuzz_escape(s, size);

@@ -110,6 +110,26 @@ TEST(test_state)
 	SAY("parse_state, state_name: round trip, %zu bad values", ARRAY_SIZE(bad));
 }
 
+TEST(test_mode)
+{
+	static const char *const bad[] = { "", "Copy", "copy\n", " premap", "pre", "premapx", "zerocopy", "copy\0" };
+	unsigned int i;
+	u8 m;
+
+	for (m = MMNET_XS_MODE_COPY; m <= MMNET_XS_MODE_PREMAP; m++) {
+		const char *name = mmnet_xs_mode_name(m);
+
+		CHECK(name && mmnet_xs_parse_mode(name, strlen(name)) == m, "mode %u", m);
+	}
+	CHECK(!strcmp(mmnet_xs_mode_name(MMNET_XS_MODE_COPY), "copy") &&
+	      !strcmp(mmnet_xs_mode_name(MMNET_XS_MODE_PREMAP), "premap"), "the names");
+	CHECK(!mmnet_xs_mode_name(MMNET_XS_MODE_BAD) && !mmnet_xs_mode_name(200), "no name for BAD, others");
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		CHECK(mmnet_xs_parse_mode(bad[i], strlen(bad[i]) + (i == 7)) == MMNET_XS_MODE_BAD, "\"%s\"",
+		      bad[i]);
+	SAY("parse_mode, mode_name: round trip, %zu bad values", ARRAY_SIZE(bad));
+}
+
 /* ---- the rendezvous ---- */
 
 #define OWN	100	/* our ring-ref */
@@ -477,6 +497,7 @@ int main(void)
 		test_domid,
 		test_gref_port,
 		test_state,
+		test_mode,
 		test_rdv_rules,
 		test_rdv_of,
 		test_rdv_equal,
