@@ -14,22 +14,8 @@
 #include <string.h>
 
 #include "proto.h"
+#include "tap.h"
 
-static int tests_run, tests_failed;
-
-static void __attribute__((format(printf, 2, 3))) ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests_run++;
-	if (!cond)
-		tests_failed++;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests_run);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static void is_str(const char *got, const char *want, const char *what)
 {
@@ -497,8 +483,5 @@ int main(void)
 	test_escape();
 	test_classify();
 	test_rate();
-	printf("1..%d\n", tests_run);
-	if (tests_failed)
-		printf("# %d of %d failed\n", tests_failed, tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_end();
 }
