@@ -517,8 +517,9 @@ static bool read_ips(struct guest *g, const unsigned int *idx, unsigned int k)
 		r = mmnet_vif_ips((const char *const *)ips, lens, k, idx, &attested, why, sizeof(why));
 		bad = r < 0;
 		if (bad && (h | 1) != g->bad_ip) {
+			/* dom0's node, not the guest's doing: logged once per value, not rate-limited */
 			g->bad_ip = h | 1;
-			complain(g, "%s: it connects to nothing", why);
+			warn("domain %u: %s: it connects to nothing", g->domid, why);
 		} else if (!bad) {
 			g->bad_ip = 0;
 		}
@@ -935,7 +936,9 @@ static void resolve(void)
 			if (mmnet_xs_addrs_has(&g->contested, &contested.a[k]))
 				continue;
 			mmnet_addrs_format(&one, text, sizeof(text));
-			complain(g, "%s is attested (vif ip=) for another domain too: published for neither", text);
+			/* dom0's mistake, logged once per address: not rate-limited as the guests' doings */
+			warn("domain %u: %s is attested (vif ip=) for another domain too: published for neither",
+			     g->domid, text);
 		}
 		g->contested = contested;
 		if (mmnet_addrs_equal(&out[i], &g->published))
