@@ -187,15 +187,15 @@ static uint64_t hash(const char *s, size_t len)
 	return h | 1;	/* never 0, which means "nothing logged" */
 }
 
-/* A complaint about guest G (something it wrote), rate-limited per guest. */
-static void __attribute__((format(printf, 2, 3))) complain(struct guest *g, const char *fmt, ...)
+/* A complaint about guest G (something it wrote), rate-limited per guest.  Whether it was logged. */
+static bool __attribute__((format(printf, 2, 3))) complain(struct guest *g, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 
 	if (!mmnet_rate_take(&g->lograte, now_ms(), LOG_BURST, LOG_INTERVAL_MS)) {
 		g->suppressed++;
-		return;
+		return false;
 	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -205,6 +205,7 @@ static void __attribute__((format(printf, 2, 3))) complain(struct guest *g, cons
 	else
 		warn("domain %u: %s", g->domid, msg);
 	g->suppressed = 0;
+	return true;
 }
 
 /*
@@ -989,10 +990,11 @@ static void update_eligible(struct guest *g)
 	}
 }
 
-/* An address G announces that dom0 does not attest: logged once, it reaches nobody. */
+/* An address G announces that dom0 does not attest: logged once (one the rate limit held back, at the next
+ * look), it reaches nobody. */
 static void check_announced(struct guest *g)
 {
-	struct mmnet_xs_addrs unbelieved;
+	struct mmnet_xs_addrs unbelieved, told = { 0 };
 	char text[MMNET_ADDRS_TEXT_MAX];
 	unsigned int k;
 
@@ -1005,12 +1007,15 @@ static void check_announced(struct guest *g)
 		/* Every IPv6 NIC has a link-local address, and no admin lists it in ip=: no news. */
 		if (one.a[0].family == MMNET_XS_INET6 && one.a[0].bytes[0] == 0xfe && (one.a[0].bytes[1] & 0xc0) == 0x80)
 			continue;
-		if (mmnet_xs_addrs_has(&g->unbelieved, &unbelieved.a[k]))
+		if (mmnet_xs_addrs_has(&g->unbelieved, &unbelieved.a[k])) {
+			told.a[told.n++] = unbelieved.a[k];
 			continue;
+		}
 		mmnet_addrs_format(&one, text, sizeof(text));
-		complain(g, "announces %s, not among its vif ip=: its peers will not believe it", text);
+		if (complain(g, "announces %s, not among its vif ip=: its peers will not believe it", text))
+			told.a[told.n++] = unbelieved.a[k];
 	}
-	g->unbelieved = unbelieved;
+	g->unbelieved = told;
 }
 
 /* The next time a throttled dirty guest may be looked at, as a poll() timeout (-1: none waits). */
