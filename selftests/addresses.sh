@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# A peer is reachable at what its lower NIC has now: the module follows each guest's eth0 with one set of
-# address notifiers and tells the transport of every change.  An IPv4 and an IPv6 address added to the
-# peer's eth0 join this guest's view of the peer (mmnetctl show) and its peer map, and a ping to the new
-# IPv4 address goes through mmnet; removed there, they leave both again.  On the plain testbed a new MAC on
-# the peer's eth0 replaces the old one too (on Xen a guest's MAC is the toolstack's: the guest cannot
-# change what its peers know).  No warnings in dmesg.
+# A peer's addresses.  On the plain testbed they are what its lower NIC has now: the module follows each
+# guest's eth0 with one set of address notifiers and tells the transport of every change.  An IPv4 and an
+# IPv6 address added to the peer's eth0 join this guest's view of the peer (mmnetctl show) and its peer map,
+# and a ping to the new IPv4 address goes through mmnet; removed there, they leave both again; a new MAC on
+# the peer's eth0 replaces the old one too.  On Xen a peer's addresses and MAC are dom0's (its vif's ip= and
+# mac=, docs/xenstore.md): addresses the peer adds to its eth0 change nothing here (mmnetd logs them), and a
+# peer that adds a third guest's address draws none of the traffic for it (the address hijack of issue 14):
+# this guest's peer map is unchanged and its pings to the third guest still reach it.  No warnings in dmesg.
 . ./lib.sh
 
 [ "${MMNET_GUESTS:-1}" -ge 2 ] || skip "needs two guests"
@@ -17,9 +19,12 @@ NEW4=10.77.0.$((100 + G))
 NEW6=fd77::$((100 + G))
 NEWMAC=$(printf '02:00:5e:77:00:%02x' "$G")
 MAP=/sys/fs/bpf/mmnet/peers
+THIRD=${2:-}
 
 cleanup() {
 	on_guest "$G" "ip addr del $NEW4/24 dev eth0; ip -6 addr del $NEW6/64 dev eth0" >/dev/null 2>&1
+	[ -z "$THIRD" ] || on_guest "$G" "ip addr del $THIRD/32 dev eth0; sysctl -qw net.ipv4.conf.eth0.arp_ignore=0" \
+		>/dev/null 2>&1
 	[ -z "${OLDMAC:-}" ] || on_guest "$G" "ip link set dev eth0 address $OLDMAC" >/dev/null 2>&1
 	mmnet_down
 }
@@ -57,6 +62,39 @@ has_neither() { ! addrs_has "$NEW4" && ! addrs_has "$NEW6" && ! map_has4 "$NEW4"
 before=$(peermap_entries $MAP "$ID")
 on_guest "$G" "ip addr add $NEW4/24 dev eth0 && ip -6 addr add $NEW6/64 dev eth0 nodad" ||
 	fail "cannot add addresses to guest $G's eth0"
+if [ "${MMNET_TESTBED:-}" = xen ]; then
+	D=$(xen_domid "$G")
+	# logged TEXT: dom0's mmnetd logged TEXT.
+	logged() { [ "$(on_dom0 "grep -cF '$1' /var/log/mmnetd.log")" -gt 0 ]; }
+	wait_ds 300 "mmnetd did not log guest $G's new address within 30 s" \
+		logged "domain $D: announces $NEW4, not among its vif ip=: its peers will not believe it"
+	sleep 2
+	has_neither || { mmnetctl show; fail "addresses guest $G added to its eth0 reached this guest"; }
+	n=$(peermap_entries $MAP "$ID")
+	[ "$n" -eq "$before" ] || { peermap_dump $MAP; fail "peer $ID has $n map entries, expected $before"; }
+	echo "ok: $NEW4 and $NEW6 added on guest $G's eth0 are not its here (mmnetd logged them; $n map entries)"
+	on_guest "$G" "ip addr del $NEW4/24 dev eth0 && ip -6 addr del $NEW6/64 dev eth0" ||
+		fail "cannot remove the addresses from guest $G's eth0"
+	ping_via_mmnet "$PEER"
+	echo "ok: ping $PEER still goes through mmnet"
+	if [ -n "$THIRD" ]; then
+		# Guest G claims the third guest's address (and does not answer ARP for it: only mmnet is tested).
+		TID=$(peer_id "$THIRD")
+		on_guest "$G" "sysctl -qw net.ipv4.conf.eth0.arp_ignore=2 && ip addr add $THIRD/32 dev eth0" ||
+			fail "cannot add $THIRD to guest $G's eth0"
+		wait_ds 300 "mmnetd did not log guest $G's claim within 30 s" \
+			logged "domain $D: announces $THIRD, not among its vif ip=: its peers will not believe it"
+		sleep 2
+		n=$(peermap_entries $MAP "$ID")
+		[ "$n" -eq "$before" ] && ! addrs_has "$THIRD" ||
+			{ peermap_dump $MAP; fail "guest $G's claim on $THIRD reached this guest's peer map"; }
+		[ "$(peer_id "$THIRD")" = "$TID" ] || fail "$THIRD is no longer peer $TID's"
+		ping_via_mmnet "$THIRD"
+		echo "ok: guest $G claims $THIRD: nothing changes here, pings to $THIRD still reach peer $TID over mmnet"
+	fi
+	dmesg_check_clean
+	exit $ksft_pass
+fi
 wait_ds 300 "the peer's new addresses did not reach this guest within 30 s" has_both
 after=$(peermap_entries $MAP "$ID")
 [ "$after" -eq $((before + 2)) ] || { peermap_dump $MAP; fail "peer $ID has $after map entries, expected $((before + 2))"; }

@@ -1,12 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # mmnetd, the dom0 membership daemon, seen from the guests (docs/xenstore.md).  The guests opt in by hand
-# with xenstore-write, as their module will: every pair is introduced with the peer's MAC (from the
-# toolstack) and addresses, with exactly the permissions the pair needs (xenstore-ls -p); a guest cannot read
-# what is not meant for it, nor change what mmnetd wrote; garbage in a guest's nodes is ignored (the last good
-# value stays) and mmnetd carries on; an address two guests announce is published for neither; stray peer
-# entries are removed; a guest that leaves, or whose domain dies, disappears from the others' peers; a guest
-# flooding xenstore does not hold up the others.  mmnetd's log lines are on the console ("vm| mmnetd: ...").
+# with xenstore-write, as their module will: every pair (the testbed puts all guests in one group) is
+# introduced with the peer's MAC and addresses (both the toolstack's: the vif's mac= and ip=) and its mode,
+# with exactly the permissions the pair needs (xenstore-ls -p); a guest cannot read what is not meant for
+# it, nor change what mmnetd wrote; what a guest announces in its own addrs, garbage or not, reaches nobody
+# (mmnetd logs it); a vif ip= is published in canonical form, a garbage one leaves the guest with no pair,
+# none leaves the peer without an addrs node; an address attested for two guests is published for neither;
+# stray peer entries are removed; a guest that leaves, or whose domain dies, disappears from the others'
+# peers; a guest flooding xenstore does not hold up the others.  mmnetd's log lines are on the console
+# ("vm| mmnetd: ...") and in dom0's /var/log/mmnetd.log, which this test reads.
 #
 # Needs the xen testbed and two guests (three for the third-party checks).  At the end the last guest
 # powers itself off (its domain is destroyed, as by `xl destroy`): run this test alone or last in a boot.
@@ -31,6 +34,7 @@ if [ "${1:-}" = --flood ]; then
 	xenstore-write data/mmnet/addrs "$final"
 	exit 0
 fi
+# The guests' own addrs are what they announce (the module writes them); only for mmnetd's diagnostic.
 
 [ "${MMNET_TESTBED:-}" = xen ] || skip "mmnetd runs in a Xen dom0 (xen testbed only)"
 [ "${MMNET_GUESTS:-1}" -ge 2 ] || skip "needs two guests"
@@ -69,6 +73,16 @@ val() { on "$1" "xenstore-read $2 2>/dev/null"; }
 peer() { val "$1" "/local/domain/$(d "$1")/data/mmnet/peer/$(d "$2")${3:+/$3}"; }
 addrs() { echo "10.77.0.$1 fd77::$1"; }
 mac() { printf '02:00:00:00:00:%02x' "$1"; }
+# vifip I VALUE: dom0 sets guest I's vif ip node (what libxl wrote from ip=) to VALUE; vifip I: removes it.
+vifip() {
+	if [ $# -ge 2 ]; then
+		on_dom0 "xenstore-write /local/domain/0/backend/vif/$(d "$1")/0/ip '$2'" >/dev/null
+	else
+		on_dom0 "xenstore-rm /local/domain/0/backend/vif/$(d "$1")/0/ip" >/dev/null
+	fi || fail "dom0 cannot change guest $1's vif ip"
+}
+# logged TEXT: mmnetd's log in dom0 has a line with TEXT.
+logged() { [ "$(on_dom0 "grep -cF '$1' /var/log/mmnetd.log")" -gt 0 ]; }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: until COMMAND succeeds, or fail.
 wait_for() {
@@ -107,6 +121,10 @@ cleanup() {
 	for _i in $(seq 2 "$N"); do
 		[ "$_i" = "${destroyed:-}" ] || on_guest "$_i" "xenstore-rm data/mmnet 2>/dev/null" >/dev/null
 	done
+	for _i in $(seq 1 "$N"); do
+		[ "$_i" = "${destroyed:-}" ] ||
+			on_dom0 "xenstore-write /local/domain/0/backend/vif/$(d "$_i")/0/ip '$(addrs "$_i")'" >/dev/null
+	done
 }
 trap cleanup EXIT
 cleanup
@@ -131,11 +149,12 @@ p=$(perms 1 "$base"); [ "$p" = "n$D1" ] || fail "data/mmnet/peer has ($p), expec
 for j in $(seq 2 "$N"); do
 	dj=$(d $j)
 	p=$(perms 1 "$base/$dj"); [ "$p" = "n$D1,r$dj" ] || fail "peer/$dj has ($p), expected (n$D1,r$dj)"
-	for node in mac addrs; do
+	for node in mac addrs mode; do
 		p=$(perms 1 "$base/$dj/$node"); [ "$p" = "n0,r$D1" ] || fail "peer/$dj/$node has ($p), expected (n0,r$D1)"
 	done
+	[ "$(peer 1 "$j" mode)" = copy ] || fail "peer/$dj/mode is \"$(peer 1 "$j" mode)\", expected copy"
 done
-echo "ok: peer/B is (nA,rB), its mac and addrs (n0,rA), data/mmnet/peer (nA)"
+echo "ok: peer/B is (nA,rB), its mac, addrs and mode (n0,rA), data/mmnet/peer (nA); the mode is copy"
 
 # 3. Who may read and write what.
 check "guest 2 reads its rendezvous directory in guest 1" on_guest 2 "xenstore-read $base/$D2"
@@ -155,21 +174,38 @@ if [ "$N" -ge 3 ]; then
 	check "guest 2 cannot read the rendezvous directory of guests 1 and 3" denied 2 "$base/$D3"
 fi
 
-# 4. Garbage is logged and ignored: the last good value stays, mmnetd carries on.
+# 4. What a guest announces reaches nobody, garbage or not: its peers see its vif's ip=.  Announced
+# addresses that dom0 does not attest are logged (first: complaints about a guest are rate-limited).
+on_guest 2 "xenstore-write data/mmnet/addrs '10.77.0.2 fd77::2 10.77.1.2 10.77.0.3'" >/dev/null
+wait_for 20 "mmnetd logs guest 2's announced address that dom0 does not attest" \
+	logged "domain $D2: announces 10.77.1.2, not among its vif ip=: its peers will not believe it"
 for bad in "10.77.0.2 bogus" "10.77.0.2 224.0.0.1" "10.77.0.2 127.0.0.1" "10.77.0.2/24" "fd77::2%eth0" \
 	"$(for i in $(seq 1 17); do printf '10.77.1.%d ' "$i"; done)" "$(head -c 1100 /dev/zero | tr '\0' 1)"; do
 	on_guest 2 "xenstore-write data/mmnet/addrs '$bad'" >/dev/null || fail "guest 2 cannot write its addrs"
 done
 on_guest 2 'xenstore-write data/mmnet/addrs "$(printf "10.77.0.2\t10.77.0.22")"' >/dev/null
 sleep 3
-sees 1 2 "$(addrs 2)" || fail "guest 1 sees guest 2's garbage: $(peer 1 2 addrs)"
-echo "ok: garbage in guest 2's addrs is ignored, guest 1 keeps its last good value"
-on_guest 2 "xenstore-write data/mmnet/addrs '10.77.0.2 fd77::2 10.77.1.2'" >/dev/null
-wait_for 20 "mmnetd carries on: guest 2's next good addrs reach guest 1" sees 1 2 "10.77.0.2 fd77::2 10.77.1.2"
-on_guest 2 "xenstore-write data/mmnet/addrs '  FD77:0::2   10.77.0.2 10.77.0.2 '" >/dev/null
-wait_for 20 "addresses are published in canonical form, without duplicates" sees 1 2 "fd77::2 10.77.0.2"
+sees 1 2 "$(addrs 2)" || fail "guest 1 sees what guest 2 announced: $(peer 1 2 addrs)"
+sees 3 2 "$(addrs 2)" 2>/dev/null || [ "$N" -lt 3 ] || fail "guest 3 sees what guest 2 announced"
+echo "ok: guest 2's announced addresses (garbage, another's, its own) change nothing: its peers see its ip="
 on_guest 2 "xenstore-write data/mmnet/addrs '$(addrs 2)'" >/dev/null
-wait_for 20 "guest 2's addrs back" sees 1 2 "$(addrs 2)"
+vifip 2 '  FD77:0::2   10.77.0.2 10.77.0.2 '
+wait_for 20 "a vif ip= is published in canonical form, without duplicates" sees 1 2 "fd77::2 10.77.0.2"
+vifip 2 "10.77.0.2/24 fd77::2"
+wait_for 20 "a garbage vif ip= (a prefix length): guest 2 has no pair" gone 1 2
+wait_for 20 "and guest 2 has no peer either" gone 2 1
+logged "domain $D2: vif 0: its ip:" || fail "mmnetd did not say why guest 2 connects to nothing"
+vifip 2 "$(addrs 2)"
+wait_for 20 "guest 2's vif ip= good again: the pair is back" sees 1 2 "$(addrs 2)"
+noaddrs() {
+	[ "$(on 1 "xenstore-exists /local/domain/$D1/data/mmnet/peer/$D2/addrs && echo yes || echo no")" = no ] &&
+		[ "$(peer 1 2 mac)" = "$(mac 2)" ]
+}
+vifip 2
+wait_for 20 "no vif ip= for guest 2: the pair stays, without an addrs node" noaddrs
+vifip 2 "$(addrs 2)"
+wait_for 20 "guest 2's vif ip= back: its addrs node too" sees 1 2 "$(addrs 2)"
+p=$(perms 1 "$base/$D2/addrs"); [ "$p" = "n0,r$D1" ] || fail "the new peer/$D2/addrs has ($p)"
 
 # 5. A version mmnetd does not speak: not taking part.
 on_guest 2 "xenstore-write data/mmnet/version banana" >/dev/null
@@ -187,27 +223,29 @@ xenstore-rm "data/mmnet/peer/$D2"
 wait_for 20 "a peer directory guest 1 removed is made again" sees 1 2 "$(addrs 2)"
 p=$(perms 1 "$base/$D2"); [ "$p" = "n$D1,r$D2" ] || fail "the remade peer/$D2 has ($p)"
 
-# 7. An address two guests announce is published for neither, until one withdraws it.
-on_guest 2 "xenstore-write data/mmnet/addrs '$(addrs 2) 10.77.0.1'" >/dev/null
+# 7. An address dom0 attests for two guests is published for neither, until the admin fixes it.
+vifip 2 "$(addrs 2) 10.77.0.1"
 wait_for 20 "guest 1 sees guest 2 without guest 1's address" sees 1 2 "$(addrs 2)"
 wait_for 20 "guest 2 sees guest 1 without the contested address" sees 2 1 "fd77::1"
-on_guest 2 "xenstore-write data/mmnet/addrs '$(addrs 2)'" >/dev/null
+vifip 2 "$(addrs 2)"
 wait_for 20 "the conflict over, guest 2 sees guest 1's address again" sees 2 1 "$(addrs 1)"
 
-# 8. A guest flooding xenstore does not hold up the others: guest 1 rewrites its addrs for 15 s; guest 2's
-# change reaches it meanwhile, and guest 1's last value reaches guest 2 after.
+# 8. A guest flooding xenstore does not hold up the others: guest 1 rewrites its addrs for 15 s; a change
+# of guest 2's vif ip reaches it meanwhile, and one of guest 1's reaches guest 2 after.
 ./xen_membership.sh --flood 15 "$(addrs 1) 10.77.1.1" >/dev/null 2>&1 &
 flood=$!
 sleep 3
 t0=$(cut -d. -f1 /proc/uptime)
-on_guest 2 "xenstore-write data/mmnet/addrs '$(addrs 2) 10.77.2.2'" >/dev/null
+vifip 2 "$(addrs 2) 10.77.2.2"
 wait_for 20 "under guest 1's flood, guest 2's change reaches guest 1" sees 1 2 "$(addrs 2) 10.77.2.2"
 echo "    (in $(($(cut -d. -f1 /proc/uptime) - t0)) s)"
 kill -0 $flood 2>/dev/null || echo "note: the flood was over before guest 2's change arrived"
 wait $flood
-wait_for 30 "after the flood guest 1's last addrs reach guest 2" sees 2 1 "$(addrs 1) 10.77.1.1"
+vifip 1 "$(addrs 1) 10.77.1.1"
+wait_for 30 "after the flood a change of guest 1's vif ip reaches guest 2" sees 2 1 "$(addrs 1) 10.77.1.1"
 xenstore-write data/mmnet/addrs "$(addrs 1)"
-on_guest 2 "xenstore-write data/mmnet/addrs '$(addrs 2)'" >/dev/null
+vifip 1 "$(addrs 1)"
+vifip 2 "$(addrs 2)"
 wait_for 30 "all pairs as before" all_pairs
 
 # 9. A guest that leaves (its module removes data/mmnet) is forgotten, and comes back.

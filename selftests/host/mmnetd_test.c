@@ -14,22 +14,8 @@
 #include <string.h>
 
 #include "proto.h"
+#include "tap.h"
 
-static int tests_run, tests_failed;
-
-static void __attribute__((format(printf, 2, 3))) ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests_run++;
-	if (!cond)
-		tests_failed++;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests_run);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static void is_str(const char *got, const char *want, const char *what)
 {
@@ -81,31 +67,41 @@ static void test_pair(void)
 	char buf[64];
 	int r;
 
-	r = mmnet_pair_nodes(1, 2, "02:00:00:00:00:02", "10.77.0.2 fd77::2", n);
-	ok(r == 3, "a pair has three nodes in A's subtree");
+	r = mmnet_pair_nodes(1, 2, "02:00:00:00:00:02", "10.77.0.2 fd77::2", "copy", n);
+	ok(r == 4, "a pair has four nodes in A's subtree");
 	is_str(n[0].path, "/local/domain/1/data/mmnet/peer/2", "pair dir path");
 	is_str(n[1].path, "/local/domain/1/data/mmnet/peer/2/mac", "pair mac path");
 	is_str(n[2].path, "/local/domain/1/data/mmnet/peer/2/addrs", "pair addrs path");
+	is_str(n[3].path, "/local/domain/1/data/mmnet/peer/2/mode", "pair mode path");
 	mmnet_perms_format(n[0].perms, n[0].nperms, buf, sizeof(buf));
 	is_str(buf, "n1 r2", "pair dir: owner A, B may read");
 	mmnet_perms_format(n[1].perms, n[1].nperms, buf, sizeof(buf));
 	is_str(buf, "n0 r1", "pair mac: owner dom0, A may read");
 	mmnet_perms_format(n[2].perms, n[2].nperms, buf, sizeof(buf));
 	is_str(buf, "n0 r1", "pair addrs: owner dom0, A may read");
+	mmnet_perms_format(n[3].perms, n[3].nperms, buf, sizeof(buf));
+	is_str(buf, "n0 r1", "pair mode: owner dom0, A may read");
+	is_str(n[3].value, "copy", "pair mode value");
 	is_str(n[1].value, "02:00:00:00:00:02", "pair mac value");
 	is_str(n[2].value, "10.77.0.2 fd77::2", "pair addrs value");
 	ok(n[0].perms[0].perm == MMNET_PERM_NONE && n[1].perms[0].perm == MMNET_PERM_NONE &&
-	   n[2].perms[0].perm == MMNET_PERM_NONE, "no pair node is readable or writable by everyone");
+	   n[2].perms[0].perm == MMNET_PERM_NONE && n[3].perms[0].perm == MMNET_PERM_NONE,
+	   "no pair node is readable or writable by everyone");
+	ok(mmnet_pair_nodes(1, 2, "02:00:00:00:00:02", NULL, "premap", n) == 4 && !n[MMNET_PAIR_ADDRS].value &&
+	   !strcmp(n[MMNET_PAIR_MODE].value, "premap"),
+	   "no attested address: the addrs node must not exist; mode premap");
+	ok(mmnet_pair_nodes(1, 2, "", "", NULL, n) == -1, "a pair without a mode is refused");
 	ok(mmnet_perms_equal(n[0].perms, 2, want, 2), "perms_equal: same");
 	want[1].perm = MMNET_PERM_READ | MMNET_PERM_WRITE;
 	ok(!mmnet_perms_equal(n[0].perms, 2, want, 2), "perms_equal: other bits");
 	ok(!mmnet_perms_equal(n[0].perms, 2, want, 1), "perms_equal: other count");
 	want[1] = (struct mmnet_perm){ 3, MMNET_PERM_READ };
 	ok(!mmnet_perms_equal(n[0].perms, 2, want, 2), "perms_equal: other domain");
-	ok(mmnet_pair_nodes(1, 1, "", "", n) == -1, "no pair of a guest with itself");
-	ok(mmnet_pair_nodes(0, 2, "", "", n) == -1 && mmnet_pair_nodes(2, 0, "", "", n) == -1,
+	ok(mmnet_pair_nodes(1, 1, "", "", "copy", n) == -1, "no pair of a guest with itself");
+	ok(mmnet_pair_nodes(0, 2, "", "", "copy", n) == -1 && mmnet_pair_nodes(2, 0, "", "", "copy", n) == -1,
 	   "dom0 is no guest");
-	ok(mmnet_pair_nodes(1, MMNET_XS_DOMID_FIRST_RESERVED, "", "", n) == -1, "reserved domids are no guests");
+	ok(mmnet_pair_nodes(1, MMNET_XS_DOMID_FIRST_RESERVED, "", "", "copy", n) == -1,
+	   "reserved domids are no guests");
 	mmnet_peers_dir_perms(9, &p);
 	mmnet_perms_format(&p, 1, buf, sizeof(buf));
 	is_str(buf, "n9", "data/mmnet/peer: A's alone");
@@ -276,6 +272,68 @@ static void test_resolve_many(void)
 	   G, bad, k, h);
 }
 
+/* vifs: "IP|IP|..." with "-" for a vif without an ip node; WANT the attested text, "none" or NULL (bad). */
+static void vif_ips_case(const char *vifs, const char *want)
+{
+	char copy[512], why[320] = "", out[MMNET_ADDRS_TEXT_MAX], *tok, *save;
+	const char *ips[8];
+	unsigned int lens[8], idx[8], n = 0;
+	struct mmnet_xs_addrs a;
+	int r;
+
+	snprintf(copy, sizeof(copy), "%s", vifs);
+	for (tok = strtok_r(copy, "|", &save); tok && n < 8; tok = strtok_r(NULL, "|", &save), n++) {
+		ips[n] = strcmp(tok, "-") ? tok : NULL;
+		lens[n] = ips[n] ? (unsigned int)strlen(tok) : 0;
+		idx[n] = n;
+	}
+	r = mmnet_vif_ips(ips, lens, n, idx, &a, why, sizeof(why));
+	mmnet_addrs_format(&a, out, sizeof(out));
+	if (!want)
+		ok(r == -1 && !a.n && why[0], "vif ips \"%s\" are garbage: connects to nothing (%s)", vifs, why);
+	else if (!strcmp(want, "none"))
+		ok(r == 0 && !a.n, "vif ips \"%s\": no ip node, no attested address", vifs);
+	else
+		ok(r == 1 && !strcmp(out, want), "vif ips \"%s\" attest \"%s\"", vifs, want);
+	if (want && strcmp(want, "none") && strcmp(out, want))
+		printf("#   got %d \"%s\" (%s)\n", r, out, why);
+}
+
+static void test_vif_ips(void)
+{
+	struct mmnet_xs_addrs a = addrs_of("10.0.0.1 10.0.0.2 fd77::1"), b = addrs_of("10.0.0.2 10.0.0.3"), d;
+	char buf[MMNET_ADDRS_TEXT_MAX], many[1024];
+	int i, n;
+
+	vif_ips_case("10.77.0.1 fd77::1", "10.77.0.1 fd77::1");
+	vif_ips_case("-", "none");
+	vif_ips_case("-|-", "none");
+	vif_ips_case("-|10.77.0.1", "10.77.0.1");
+	vif_ips_case("10.77.0.1|fd77::1 10.77.0.1|FD77::0:2", "10.77.0.1 fd77::1 fd77::2");
+	vif_ips_case(" ", "");	/* an empty ip node: attested, no address */
+	vif_ips_case("10.77.0.1/24", NULL);
+	vif_ips_case("10.77.0.1|garbage", NULL);
+	vif_ips_case("10.77.0.1,10.77.0.2", NULL);
+	vif_ips_case("224.0.0.1", NULL);
+	for (n = 0, i = 1; i <= 10; i++)
+		n += snprintf(many + n, sizeof(many) - n, "%s10.1.0.%d", i > 1 ? " " : "", i);
+	n += snprintf(many + n, sizeof(many) - n, "|");
+	for (i = 1; i <= 7; i++)
+		n += snprintf(many + n, sizeof(many) - n, "%s10.2.0.%d", i > 1 ? " " : "", i);
+	vif_ips_case(many, NULL);	/* 17 over two vifs */
+	ok(mmnet_vif_ips(NULL, NULL, 0, NULL, &d, NULL, 0) == 0 && !d.n, "no vif: no attested address");
+
+	d = a;
+	ok(!mmnet_addrs_union(&d, &b), "union");
+	mmnet_addrs_format(&d, buf, sizeof(buf));
+	is_str(buf, "10.0.0.1 10.0.0.2 fd77::1 10.0.0.3", "union: in order, no duplicates");
+	mmnet_addrs_minus(&a, &b, &d);
+	mmnet_addrs_format(&d, buf, sizeof(buf));
+	is_str(buf, "10.0.0.1 fd77::1", "minus: announced, not attested");
+	mmnet_addrs_minus(&b, &b, &d);
+	ok(!d.n, "minus itself: nothing");
+}
+
 static void mac_case(const char *raw, const char *want)
 {
 	unsigned char mac[6] = { 9, 9, 9, 9, 9, 9 };
@@ -357,6 +415,7 @@ static void test_classify(void)
 	classify_case("/local/domain/5/data/mmnet/peer/7", 5, MMNET_EV_PEER, 7);
 	classify_case("/local/domain/5/data/mmnet/peer/7/mac", 5, MMNET_EV_PEER, 7);
 	classify_case("/local/domain/5/data/mmnet/peer/7/addrs", 5, MMNET_EV_PEER, 7);
+	classify_case("/local/domain/5/data/mmnet/peer/7/mode", 5, MMNET_EV_PEER, 7);
 	classify_case("/local/domain/5/data/mmnet/peer/7/ring-ref", 5, MMNET_EV_STRAY, 7);
 	classify_case("/local/domain/5/data/mmnet/peer/7/mac/x", 5, MMNET_EV_STRAY, 7);
 	classify_case("/local/domain/5/data/mmnet/peer/junk", 5, MMNET_EV_PEERS, 0);
@@ -375,6 +434,8 @@ static void test_classify(void)
 	ok(mmnet_classify_vif("/local/domain/0/backend/vif/3", &d) == 1 && d == 3, "vif: a guest's vifs");
 	ok(mmnet_classify_vif("/local/domain/0/backend/vif/3/0", &d) == 1 && d == 3, "vif: one vif");
 	ok(mmnet_classify_vif("/local/domain/0/backend/vif/12/1/mac", &d) == 1 && d == 12, "vif: its mac");
+	ok(mmnet_classify_vif("/local/domain/0/backend/vif/12/1/ip", &d) == 1 && d == 12, "vif: its ip");
+	ok(mmnet_classify_vif("/local/domain/0/backend/vif/3/0/ip/x", &d) == 0, "vif: below ip does not count");
 	ok(mmnet_classify_vif("/local/domain/0/backend/vif/3/0/state", &d) == 0, "vif: its state does not count");
 	ok(mmnet_classify_vif("/local/domain/0/backend/vif/3/0/mac/x", &d) == 0, "vif: below mac does not count");
 	ok(mmnet_classify_vif("/local/domain/0/backend/vif/x", &d) == 0, "vif: no domid");
@@ -416,13 +477,11 @@ int main(void)
 	test_addrs();
 	test_resolve();
 	test_resolve_many();
+	test_vif_ips();
 	test_macs();
 	test_version();
 	test_escape();
 	test_classify();
 	test_rate();
-	printf("1..%d\n", tests_run);
-	if (tests_failed)
-		printf("# %d of %d failed\n", tests_failed, tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_end();
 }

@@ -38,10 +38,14 @@
 #include <xenstore.h>
 
 #include "../lib/version.h"
+#include "conf.h"
 #include "proto.h"
 
 #define EXIT_USAGE		2
 #define DEFAULT_PIDFILE		"/run/mmnetd.pid"
+#define DEFAULT_CONFIG		"/etc/mmnet/mmnetd.conf"
+#define CONF_SIZE_MAX		(1 << 20)	/* bytes of a configuration file */
+#define CONF_ERRS_MAX		(MMNET_CONF_ERRORS_MAX + 1) * 512
 #define BATCH_EVENTS		1024	/* watch events read before the dirty guests are looked at */
 #define RATE_BURST		20	/* looks at one guest in a burst ... */
 #define RATE_INTERVAL_MS	100	/* ... then one every 100 ms */
@@ -53,14 +57,24 @@
 #define TOKEN_INTRO		"@introduceDomain"
 #define TOKEN_RELEASE		"@releaseDomain"
 #define TOKEN_VIF		"@vif"
+#define TOKEN_NAME		"name:"	/* + domid: the watch on /local/domain/D/name */
 #define VIF_PATH		"/local/domain/0/backend/vif"
 
 /* What a watch event asks mmnetd to look at again. */
 enum {
-	DIRTY_STATE = 1 << 0,	/* version and addrs */
-	DIRTY_MACS = 1 << 1,	/* the vif backends' MACs */
+	DIRTY_STATE = 1 << 0,	/* version, addrs and the domain's name */
+	DIRTY_MACS = 1 << 1,	/* the vif backends' MACs and ip= */
 	DIRTY_PEERS = 1 << 2,	/* every entry of data/mmnet/peer */
 	DIRTY_NEW = 1 << 3,	/* first sight: clean up what a previous run or a peer's departure left */
+};
+
+/* Why a guest that takes part connects to nothing (logged once per reason). */
+enum {
+	ALONE_NOT,		/* it may connect */
+	ALONE_NO_NAME,		/* /local/domain/D/name missing or no name the file can hold */
+	ALONE_NO_CONF,		/* no configuration file */
+	ALONE_NO_GROUP,		/* its name is in no group */
+	ALONE_BAD_IP,		/* a vif's ip= is garbage */
 };
 
 struct guest {
@@ -69,18 +83,25 @@ struct guest {
 	unsigned int dirty;		/* DIRTY_* */
 	unsigned int dirty_peers[MAX_DIRTY_PEERS];	/* pairs (this, X) to check */
 	unsigned int n_dirty_peers;
-	struct mmnet_xs_addrs announced;	/* the last good data/mmnet/addrs */
-	struct mmnet_xs_addrs published;	/* announced without the addresses another guest announces too */
-	struct mmnet_xs_addrs contested;	/* announced, but by another guest too */
+	char name[MMNET_CONF_DOMAIN_MAX + 1];	/* the toolstack's name; "" if it has none we can use */
+	struct mmnet_xs_addrs announced;	/* the last good data/mmnet/addrs: only for a diagnostic */
+	struct mmnet_xs_addrs unbelieved;	/* announced, not attested (logged) */
+	struct mmnet_xs_addrs attested;		/* the union of its vifs' ip= */
+	bool has_ips;			/* a vif has an ip node: peer/B/addrs exists */
+	bool bad_ips;			/* a vif's ip is garbage: it connects to nothing */
+	struct mmnet_xs_addrs published;	/* attested without the addresses attested for another guest too */
+	struct mmnet_xs_addrs contested;	/* attested, but for another guest too */
 	char published_text[MMNET_ADDRS_TEXT_MAX];
 	char macs[MMNET_MACS_TEXT_MAX];
 	struct mmnet_rate rate;		/* looks at this guest */
 	struct mmnet_rate lograte;	/* complaints about it */
 	unsigned int suppressed;	/* complaints not logged */
 	bool throttled;
-	uint64_t bad_version, bad_addrs;	/* hashes of the last bad values logged */
+	bool eligible;			/* takes part, has a name, is in a group, no bad ip: may have peers */
+	int alone;			/* ALONE_*: the reason last logged */
+	uint64_t bad_version, bad_addrs, bad_name, bad_ip;	/* hashes of the last bad values logged */
 	/* Set while a round applies what it read. */
-	bool joined, left, info_changed;
+	bool joined, left, info_changed, eligible_changed;
 };
 
 static struct xs_handle *xs;
@@ -88,6 +109,10 @@ static struct guest **guests;
 static unsigned int n_guests, cap_guests;
 static bool scan_intro, scan_release, all_macs, resolve_needed;
 static bool verbose, use_syslog, journal;
+/* The trust groups in force; conf_missing: there was no file (nobody connects). */
+static struct mmnet_conf conf;
+static bool conf_missing;
+static const char *conf_file = DEFAULT_CONFIG;
 
 /* ---- messages ---- */
 
@@ -162,15 +187,15 @@ static uint64_t hash(const char *s, size_t len)
 	return h | 1;	/* never 0, which means "nothing logged" */
 }
 
-/* A complaint about guest G (something it wrote), rate-limited per guest. */
-static void __attribute__((format(printf, 2, 3))) complain(struct guest *g, const char *fmt, ...)
+/* A complaint about guest G (something it wrote), rate-limited per guest.  Whether it was logged. */
+static bool __attribute__((format(printf, 2, 3))) complain(struct guest *g, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 
 	if (!mmnet_rate_take(&g->lograte, now_ms(), LOG_BURST, LOG_INTERVAL_MS)) {
 		g->suppressed++;
-		return;
+		return false;
 	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -180,6 +205,7 @@ static void __attribute__((format(printf, 2, 3))) complain(struct guest *g, cons
 	else
 		warn("domain %u: %s", g->domid, msg);
 	g->suppressed = 0;
+	return true;
 }
 
 /*
@@ -230,6 +256,13 @@ static void watch_path(unsigned int domid, char *path, size_t size, char *token,
 	snprintf(token, tsize, "%u", domid);
 }
 
+/* The domain's name, which the toolstack owns (xl rename changes it). */
+static void name_watch_path(unsigned int domid, char *path, size_t size, char *token, size_t tsize)
+{
+	snprintf(path, size, "/local/domain/%u/name", domid);
+	snprintf(token, tsize, TOKEN_NAME "%u", domid);
+}
+
 static struct guest *guest_add(unsigned int domid)
 {
 	char path[MMNET_PATH_MAX], token[16];
@@ -253,6 +286,9 @@ static struct guest *guest_add(unsigned int domid)
 	watch_path(domid, path, sizeof(path), token, sizeof(token));
 	if (!xs_watch(xs, path, token))
 		xs_failed("cannot watch", path);
+	name_watch_path(domid, path, sizeof(path), token, sizeof(token));
+	if (!xs_watch(xs, path, token))
+		xs_failed("cannot watch", path);
 	guests[n_guests++] = g;
 	debug("domain %u: watching %s", domid, path);
 	return g;
@@ -264,6 +300,9 @@ static void guest_free(struct guest *g)
 	unsigned int i;
 
 	watch_path(g->domid, path, sizeof(path), token, sizeof(token));
+	if (!xs_unwatch(xs, path, token) && errno != ENOENT)
+		xs_failed("cannot remove the watch on", path);
+	name_watch_path(g->domid, path, sizeof(path), token, sizeof(token));
 	if (!xs_unwatch(xs, path, token) && errno != ENOENT)
 		xs_failed("cannot remove the watch on", path);
 	for (i = 0; i < n_guests; i++) {
@@ -344,7 +383,44 @@ static bool ensure_perms(xs_transaction_t t, const char *path, struct xs_permiss
 
 /* ---- reading a guest's state ---- */
 
-/* data/mmnet/version and data/mmnet/addrs.  Sets joined/left; resolve_needed when addresses changed. */
+/* /local/domain/D/name, the toolstack's (dom0-owned) name of the domain.  A domain without one that a
+ * configuration can name connects to nothing. */
+static void read_name(struct guest *g)
+{
+	char path[MMNET_PATH_MAX], shown[128];
+	unsigned int len;
+	char *v;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/name", g->domid);
+	v = xread(XBT_NULL, path, &len);
+	if (!v && errno != ENOENT) {
+		xs_failed("cannot read", path);
+		return;
+	}
+	if (v && mmnet_conf_domain_ok(v, len)) {
+		g->bad_name = 0;
+		if (strcmp(g->name, v)) {
+			debug("domain %u: name \"%s\"", g->domid, v);
+			snprintf(g->name, sizeof(g->name), "%s", v);
+		}
+	} else {
+		uint64_t h = v ? hash(v, len) : 1;
+
+		g->name[0] = '\0';
+		if (h != g->bad_name) {
+			g->bad_name = h;
+			if (v)
+				mmnet_xs_escape(v, len, shown, sizeof(shown));
+			/* dom0's own node: worth a line even when the guest is not taking part */
+			warn("domain %u: %s%s%s: no name a group can hold (letters, digits, '.', '_', '-')",
+			     g->domid, path, v ? " is \"" : " is missing", v ? shown : "");
+		}
+	}
+	free(v);
+}
+
+/* data/mmnet/version and data/mmnet/addrs (the guest's announced addresses, for a diagnostic only), and
+ * the domain's name.  Sets joined/left. */
 static void read_state(struct guest *g)
 {
 	char path[MMNET_PATH_MAX], why[256], shown[128];
@@ -380,23 +456,17 @@ static void read_state(struct guest *g)
 			xs_failed("cannot read", path);
 		} else if (mmnet_xs_parse_addrs(v ? v : "", len, &addrs, why, sizeof(why))) {
 			if (hash(v, len) != g->bad_addrs) {
-				char keep[MMNET_ADDRS_TEXT_MAX];
-
 				g->bad_addrs = hash(v, len);
-				mmnet_addrs_format(&g->announced, keep, sizeof(keep));
-				complain(g, "ignoring its data/mmnet/addrs: %s (%s %s)", why,
-					 g->member ? "keeping" : "publishing",
-					 g->member && g->announced.n ? keep : "no addresses");
+				complain(g, "ignoring its data/mmnet/addrs: %s (it changes nothing: its peers "
+					 "believe only its vifs' ip=)", why);
 			}
 		} else {
 			g->bad_addrs = 0;
-			if (!mmnet_addrs_equal(&addrs, &g->announced)) {
-				g->announced = addrs;
-				resolve_needed = true;
-			}
+			g->announced = addrs;
 		}
 		free(v);
 	}
+	read_name(g);
 
 	if (member && !g->member) {
 		g->joined = true;
@@ -406,7 +476,7 @@ static void read_state(struct guest *g)
 		g->left = true;
 		g->joined = false;
 		memset(&g->announced, 0, sizeof(g->announced));
-		resolve_needed = true;
+		memset(&g->unbelieved, 0, sizeof(g->unbelieved));
 	}
 	g->member = member;
 }
@@ -418,8 +488,58 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The MACs of the guest's vifs, from the dom0-owned backend nodes (a guest cannot forge them). */
-static void read_macs(struct guest *g)
+/*
+ * The attested addresses from the ip nodes of the vifs IDX[0..K): resolve_needed and info_changed when they
+ * changed.  A garbage value makes the guest connect to nothing (bad_ips), logged once.
+ */
+static bool read_ips(struct guest *g, const unsigned int *idx, unsigned int k)
+{
+	char path[MMNET_PATH_MAX], why[320], *ips[MMNET_MAX_MACS] = { NULL };
+	unsigned int i, lens[MMNET_MAX_MACS] = { 0 };
+	struct mmnet_xs_addrs attested;
+	bool ok = true, bad;
+	uint64_t h = 0;
+	int r;
+
+	for (i = 0; i < k; i++) {
+		char sub[32];
+
+		snprintf(sub, sizeof(sub), "/%u/ip", idx[i]);
+		mmnet_vif_path(path, sizeof(path), g->domid, sub);
+		ips[i] = xread(XBT_NULL, path, &lens[i]);
+		if (!ips[i] && errno != ENOENT) {
+			xs_failed("cannot read", path);
+			ok = false;
+		}
+		if (ips[i])
+			h = h * 31 + hash(ips[i], lens[i]);
+	}
+	if (ok) {
+		r = mmnet_vif_ips((const char *const *)ips, lens, k, idx, &attested, why, sizeof(why));
+		bad = r < 0;
+		if (bad && (h | 1) != g->bad_ip) {
+			/* dom0's node, not the guest's doing: logged once per value, not rate-limited */
+			g->bad_ip = h | 1;
+			warn("domain %u: %s: it connects to nothing", g->domid, why);
+		} else if (!bad) {
+			g->bad_ip = 0;
+		}
+		if (bad != g->bad_ips || (r > 0) != g->has_ips || !mmnet_addrs_equal(&attested, &g->attested)) {
+			g->bad_ips = bad;
+			g->has_ips = r > 0;
+			g->attested = attested;
+			resolve_needed = true;
+			g->info_changed = true;
+		}
+	}
+	for (i = 0; i < k; i++)
+		free(ips[i]);
+	return ok;
+}
+
+/* The MACs and attested addresses of the guest's vifs, from the dom0-owned backend nodes (a guest cannot
+ * forge them). */
+static void read_vifs(struct guest *g)
 {
 	char path[MMNET_PATH_MAX], macs[MMNET_MACS_TEXT_MAX] = "", one[18], shown[64];
 	unsigned int n = 0, i, k = 0, len, idx[MMNET_MAX_MACS];
@@ -439,14 +559,16 @@ static void read_macs(struct guest *g)
 		if (mmnet_xs_parse_domid(names[i], strlen(names[i]), &vif))
 			continue;
 		if (k == MMNET_MAX_MACS) {
-			complain(g, "more than %d vifs: publishing the MACs of the first %d", MMNET_MAX_MACS,
-				 MMNET_MAX_MACS);
+			complain(g, "more than %d vifs: publishing the MACs and addresses of the first %d",
+				 MMNET_MAX_MACS, MMNET_MAX_MACS);
 			break;
 		}
 		idx[k++] = vif;
 	}
 	free(names);
 	qsort(idx, k, sizeof(idx[0]), cmp_uint);
+	if (!read_ips(g, idx, k))
+		return;
 	for (i = 0; i < k; i++) {
 		char sub[32];
 
@@ -483,19 +605,28 @@ static void read_macs(struct guest *g)
 
 enum { PAIR_OK, PAIR_GONE, PAIR_RETRY, PAIR_ERROR };
 
+/* The mode of the pair (A, B) under the groups in force: MMNET_MODE_NONE if they are no pair. */
+static enum mmnet_mode pair_mode(const struct guest *a, const struct guest *b)
+{
+	if (a == b || !a->eligible || !b->eligible)
+		return MMNET_MODE_NONE;
+	return mmnet_conf_pair_mode(&conf, a->name, b->name);
+}
+
 /*
- * Make A's subtree introduce B: data/mmnet/peer/B with its permissions, mac and addrs (proto.c:
- * mmnet_pair_nodes), in one transaction that starts by checking that A still takes part.  Writes only
- * what differs.  PAIR_GONE if A no longer takes part.
+ * Make A's subtree introduce B: data/mmnet/peer/B with its permissions, mac, addrs (only if B has attested
+ * addresses) and mode (proto.c: mmnet_pair_nodes), in one transaction that starts by checking that A still
+ * takes part.  Writes only what differs.  PAIR_GONE if A no longer takes part.
  */
-static int ensure_pair(struct guest *a, struct guest *b)
+static int ensure_pair(struct guest *a, struct guest *b, enum mmnet_mode mode)
 {
 	struct mmnet_node nodes[MMNET_PAIR_NODES];
 	char vpath[MMNET_PATH_MAX], ppath[MMNET_PATH_MAX];
+	const char *addrs = b->has_ips ? b->published_text : NULL;
 	struct mmnet_perm peers_perm;
 	int try, i;
 
-	if (mmnet_pair_nodes(a->domid, b->domid, b->macs, b->published_text, nodes) < 0)
+	if (mmnet_pair_nodes(a->domid, b->domid, b->macs, addrs, mmnet_mode_name(mode), nodes) < 0)
 		return PAIR_ERROR;
 	mmnet_path(vpath, sizeof(vpath), a->domid, "/version");
 	mmnet_path(ppath, sizeof(ppath), a->domid, "/peer");
@@ -552,6 +683,15 @@ static int ensure_pair(struct guest *a, struct guest *b)
 					}
 					created = changed = true;
 				}
+			} else if (!nd->value) {
+				/* A node that must not be there (addrs of a peer without attested addresses). */
+				if (have && !xs_rm(xs, t, nd->path)) {
+					xs_failed("cannot remove", nd->path);
+					ok = false;
+				}
+				changed |= have != NULL;
+				free(have);
+				continue;
 			} else {
 				v = have ? xread(t, nd->path, &len) : NULL;
 				if (!v || len != strlen(nd->value) || memcmp(v, nd->value, len)) {
@@ -578,11 +718,13 @@ static int ensure_pair(struct guest *a, struct guest *b)
 		}
 		if (xs_transaction_end(xs, t, false)) {
 			if (created)
-				info("introduced domain %u to domain %u (mac \"%s\", addrs \"%s\")", b->domid, a->domid,
-				     b->macs, b->published_text);
+				info("introduced domain %u (%s) to domain %u (%s): %s, mac \"%s\", addrs %s%s%s",
+				     b->domid, b->name, a->domid, a->name, mmnet_mode_name(mode), b->macs,
+				     addrs ? "\"" : "none attested", addrs ? addrs : "", addrs ? "\"" : "");
 			else
-				debug("updated domain %u's view of domain %u (mac \"%s\", addrs \"%s\")", a->domid,
-				      b->domid, b->macs, b->published_text);
+				info("updated domain %u's view of domain %u: %s, mac \"%s\", addrs %s%s%s", a->domid,
+				     b->domid, mmnet_mode_name(mode), b->macs, addrs ? "\"" : "none attested",
+				     addrs ? addrs : "", addrs ? "\"" : "");
 			return PAIR_OK;
 		}
 		if (errno != EAGAIN) {
@@ -626,9 +768,16 @@ static void remove_pair(struct guest *a, unsigned int b, const char *why)
 	remove_peer_entry(a->domid, name, why);
 }
 
+/* A's view of B as the groups say: introduced with its mode, or removed. */
 static void pair(struct guest *a, struct guest *b)
 {
-	switch (ensure_pair(a, b)) {
+	enum mmnet_mode mode = pair_mode(a, b);
+
+	if (mode == MMNET_MODE_NONE) {
+		remove_pair(a, b->domid, "no group in common");
+		return;
+	}
+	switch (ensure_pair(a, b, mode)) {
 	case PAIR_GONE:
 		/* A left meanwhile: its watch event is on its way; look again anyway. */
 		a->dirty |= DIRTY_STATE;
@@ -657,10 +806,12 @@ static void sync_peers(struct guest *a)
 		if (mmnet_xs_parse_domid(names[i], strlen(names[i]), &peer) || peer == a->domid ||
 		    !(b = guest_find(peer)) || !b->member)
 			remove_peer_entry(a->domid, names[i], "not a peer");
+		else if (pair_mode(a, b) == MMNET_MODE_NONE)
+			remove_peer_entry(a->domid, names[i], "no group in common");
 	}
 	free(names);
 	for (i = 0; i < n_guests; i++)
-		if (guests[i] != a && guests[i]->member)
+		if (pair_mode(a, guests[i]) != MMNET_MODE_NONE)
 			pair(a, guests[i]);
 }
 
@@ -758,58 +909,113 @@ static void scan_released(void)
 
 /* ---- a round: look at the dirty guests, then apply ---- */
 
+/*
+ * The conflict rule over the attested addresses: an address attested for two guests (taking part or not) is
+ * published for neither.  Sets info_changed where what is published changed.
+ */
 static void resolve(void)
 {
 	const struct mmnet_xs_addrs **in = calloc(n_guests + 1, sizeof(*in));
 	struct mmnet_xs_addrs *out = calloc(n_guests + 1, sizeof(*out));
-	struct guest **m = calloc(n_guests + 1, sizeof(*m));
-	unsigned int i, k, n = 0;
+	unsigned int i, k;
 	char text[MMNET_ADDRS_TEXT_MAX];
 
-	if (!in || !out || !m)
+	if (!in || !out)
+		die("out of memory");
+	for (i = 0; i < n_guests; i++)
+		in[i] = &guests[i]->attested;	/* empty unless has_ips and not bad_ips */
+	if (mmnet_addrs_resolve(in, out, n_guests))
 		die("out of memory");
 	for (i = 0; i < n_guests; i++) {
-		if (!guests[i]->member)
-			continue;
-		m[n] = guests[i];
-		in[n++] = &guests[i]->announced;
-	}
-	if (mmnet_addrs_resolve(in, out, n))
-		die("out of memory");
-	for (i = 0; i < n; i++) {
-		struct mmnet_xs_addrs contested = { 0 };
+		struct guest *g = guests[i];
+		struct mmnet_xs_addrs contested;
 
-		for (k = 0; k < m[i]->announced.n; k++) {
-			const struct mmnet_xs_addr *a = &m[i]->announced.a[k];
+		mmnet_addrs_minus(&g->attested, &out[i], &contested);
+		for (k = 0; k < contested.n; k++) {
+			struct mmnet_xs_addrs one = { .n = 1, .a = { contested.a[k] } };
 
-			if (mmnet_xs_addrs_has(&out[i], a))
+			if (mmnet_xs_addrs_has(&g->contested, &contested.a[k]))
 				continue;
-			contested.a[contested.n++] = *a;
-			if (!mmnet_xs_addrs_has(&m[i]->contested, a)) {
-				struct mmnet_xs_addrs one = { .n = 1, .a = { *a } };
-
-				mmnet_addrs_format(&one, text, sizeof(text));
-				complain(m[i], "%s is announced by another guest too: published for neither", text);
-			}
+			mmnet_addrs_format(&one, text, sizeof(text));
+			/* dom0's mistake, logged once per address: not rate-limited as the guests' doings */
+			warn("domain %u: %s is attested (vif ip=) for another domain too: published for neither",
+			     g->domid, text);
 		}
-		m[i]->contested = contested;
-		if (mmnet_addrs_equal(&out[i], &m[i]->published))
+		g->contested = contested;
+		if (mmnet_addrs_equal(&out[i], &g->published))
 			continue;
-		m[i]->published = out[i];
-		mmnet_addrs_format(&out[i], m[i]->published_text, sizeof(m[i]->published_text));
-		m[i]->info_changed = true;
-	}
-	/* Those that left publish nothing. */
-	for (i = 0; i < n_guests; i++) {
-		if (!guests[i]->member) {
-			memset(&guests[i]->published, 0, sizeof(guests[i]->published));
-			memset(&guests[i]->contested, 0, sizeof(guests[i]->contested));
-			guests[i]->published_text[0] = '\0';
-		}
+		g->published = out[i];
+		mmnet_addrs_format(&out[i], g->published_text, sizeof(g->published_text));
+		g->info_changed = true;
 	}
 	free(in);
 	free(out);
-	free(m);
+}
+
+/* Whether G may have peers; if it takes part and may not, say why once. */
+static void update_eligible(struct guest *g)
+{
+	int alone = ALONE_NOT;
+	bool e;
+
+	if (!g->name[0])
+		alone = ALONE_NO_NAME;
+	else if (g->bad_ips)
+		alone = ALONE_BAD_IP;
+	else if (conf_missing)
+		alone = ALONE_NO_CONF;
+	else if (!mmnet_conf_has(&conf, g->name))
+		alone = ALONE_NO_GROUP;
+	e = g->member && alone == ALONE_NOT;
+	if (e != g->eligible) {
+		g->eligible = e;
+		g->eligible_changed = true;
+	}
+	if (!g->member || alone == g->alone)
+		return;
+	g->alone = alone;
+	switch (alone) {
+	case ALONE_NO_NAME:
+		notice("domain %u has no usable name (/local/domain/%u/name): it connects to nothing", g->domid,
+		       g->domid);
+		break;
+	case ALONE_NO_CONF:
+		notice("domain %u (%s): there is no %s: it connects to nothing", g->domid, g->name, conf_file);
+		break;
+	case ALONE_NO_GROUP:
+		notice("domain %u (%s) is in no group of %s: it connects to nothing", g->domid, g->name, conf_file);
+		break;
+	default:
+		break;	/* ALONE_BAD_IP: read_ips() said why */
+	}
+}
+
+/* An address G announces that dom0 does not attest: logged once (one the rate limit held back, at the next
+ * look), it reaches nobody. */
+static void check_announced(struct guest *g)
+{
+	struct mmnet_xs_addrs unbelieved, told = { 0 };
+	char text[MMNET_ADDRS_TEXT_MAX];
+	unsigned int k;
+
+	if (!g->member)
+		return;
+	mmnet_addrs_minus(&g->announced, &g->attested, &unbelieved);
+	for (k = 0; k < unbelieved.n; k++) {
+		struct mmnet_xs_addrs one = { .n = 1, .a = { unbelieved.a[k] } };
+
+		/* Every IPv6 NIC has a link-local address, and no admin lists it in ip=: no news. */
+		if (one.a[0].family == MMNET_XS_INET6 && one.a[0].bytes[0] == 0xfe && (one.a[0].bytes[1] & 0xc0) == 0x80)
+			continue;
+		if (mmnet_xs_addrs_has(&g->unbelieved, &unbelieved.a[k])) {
+			told.a[told.n++] = unbelieved.a[k];
+			continue;
+		}
+		mmnet_addrs_format(&one, text, sizeof(text));
+		if (complain(g, "announces %s, not among its vif ip=: its peers will not believe it", text))
+			told.a[told.n++] = unbelieved.a[k];
+	}
+	g->unbelieved = told;
 }
 
 /* The next time a throttled dirty guest may be looked at, as a poll() timeout (-1: none waits). */
@@ -863,7 +1069,7 @@ static void round_run(void)
 	for (i = 0; i < n_guests; i++) {
 		struct guest *g = guests[i];
 
-		g->joined = g->left = g->info_changed = false;
+		g->joined = g->left = g->info_changed = g->eligible_changed = false;
 		if (!g->dirty && !g->n_dirty_peers)
 			continue;
 		if (!mmnet_rate_take(&g->rate, now, RATE_BURST, RATE_INTERVAL_MS)) {
@@ -878,12 +1084,16 @@ static void round_run(void)
 		if (g->dirty & (DIRTY_STATE | DIRTY_NEW))
 			read_state(g);
 		if (g->dirty & DIRTY_MACS)
-			read_macs(g);
+			read_vifs(g);
 	}
 	if (resolve_needed) {
 		resolve_needed = false;
 		resolve();
 	}
+	for (k = 0; k < n; k++)
+		check_announced(work[k]);
+	for (i = 0; i < n_guests; i++)
+		update_eligible(guests[i]);
 
 	/* Apply: first the guests that left (their peers forget them), then the others.  A guest's flags are
 	 * taken before the calls that may set them again (PAIR_GONE, PAIR_RETRY). */
@@ -916,9 +1126,13 @@ static void round_run(void)
 			continue;
 		}
 		if (g->joined)
-			info("domain %u takes part (mac \"%s\", addrs \"%s\")", g->domid, g->macs, g->published_text);
-		if (g->joined || (dirty & (DIRTY_PEERS | DIRTY_NEW))) {
+			info("domain %u (%s) takes part (mac \"%s\", attested addrs %s%s%s)", g->domid,
+			     g->name[0] ? g->name : "no name", g->macs, g->has_ips ? "\"" : "none",
+			     g->has_ips ? g->published_text : "", g->has_ips ? "\"" : "");
+		if (g->joined || g->eligible_changed || (dirty & (DIRTY_PEERS | DIRTY_NEW))) {
 			sync_peers(g);
+			g->eligible_changed = false;	/* done: not again below */
+			g->info_changed = true;		/* its peers learn of it */
 			continue;
 		}
 		for (j = 0; j < np; j++) {
@@ -933,7 +1147,18 @@ static void round_run(void)
 			}
 		}
 	}
-	/* Everybody else learns about those that joined or changed. */
+	/* A guest whose eligibility changed but was not looked at (a throttled one, as the conflict rule
+	 * or the groups changed): its own directory follows. */
+	for (i = 0; i < n_guests; i++) {
+		struct guest *g = guests[i];
+
+		if (g->member && !g->left && g->eligible_changed) {
+			sync_peers(g);
+			g->info_changed = true;
+		}
+	}
+	/* Everybody else learns about those that joined or changed: introduced with their mode, or removed
+	 * where they share no group. */
 	for (i = 0; i < n_guests; i++) {
 		struct guest *b = guests[i];
 
@@ -946,7 +1171,7 @@ static void round_run(void)
 	/* A guest whose published addresses changed because of another's conflict, not looked at this round,
 	 * is covered by the loop above: resolve() set its info_changed. */
 	for (i = 0; i < n_guests; i++)
-		guests[i]->joined = guests[i]->left = guests[i]->info_changed = false;
+		guests[i]->joined = guests[i]->left = guests[i]->info_changed = guests[i]->eligible_changed = false;
 	free(work);
 }
 
@@ -976,6 +1201,12 @@ static void handle_event(const char *path, const char *token)
 			all_macs = true;
 			break;
 		}
+		return;
+	}
+	if (!strncmp(token, TOKEN_NAME, strlen(TOKEN_NAME))) {
+		token += strlen(TOKEN_NAME);
+		if (!mmnet_xs_parse_domid(token, strlen(token), &domid) && (g = guest_find(domid)))
+			g->dirty |= DIRTY_STATE;
 		return;
 	}
 	if (mmnet_xs_parse_domid(token, strlen(token), &domid) || !(g = guest_find(domid)))
@@ -1036,6 +1267,243 @@ static void xs_check_connection(void)
 		handle_event(ev[XS_WATCH_PATH], ev[XS_WATCH_TOKEN]);
 		free(ev);
 	}
+}
+
+/* ---- the configuration ---- */
+
+/*
+ * Read and parse FILE into *OUT.  0 on success (*MISSING if there is no such file: *OUT is empty, nobody
+ * connects); else 1 with the "FILE:LINE: ..." lines in ERRS.
+ */
+static int conf_load(const char *file, struct mmnet_conf *out, bool *missing, char *errs, size_t size)
+{
+	char *text = malloc(CONF_SIZE_MAX + 1);
+	size_t len = 0;
+	ssize_t r;
+	int fd, n;
+
+	memset(out, 0, sizeof(*out));
+	*missing = false;
+	errs[0] = '\0';
+	if (!text)
+		die("out of memory");
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(text);
+		if (errno == ENOENT) {
+			*missing = true;
+			return 0;
+		}
+		snprintf(errs, size, "%s: %s", file, strerror(errno));
+		return 1;
+	}
+	while ((r = read(fd, text + len, CONF_SIZE_MAX + 1 - len)) > 0 && len < CONF_SIZE_MAX + 1)
+		len += (size_t)r;
+	n = errno;
+	close(fd);
+	if (r < 0) {
+		snprintf(errs, size, "%s: %s", file, strerror(n));
+	} else if (len > CONF_SIZE_MAX) {
+		snprintf(errs, size, "%s: larger than %d bytes", file, CONF_SIZE_MAX);
+		r = -1;
+	} else {
+		n = mmnet_conf_parse(text, len, file, out, errs, size);
+		if (n < 0)
+			die("out of memory");
+		r = n ? -1 : 0;
+	}
+	free(text);
+	return r < 0;
+}
+
+/* Each "FILE:LINE: ..." line of ERRS as one message. */
+static void conf_errors(const char *errs)
+{
+	const char *p = errs;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		err("%.*s", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
+static int count_pair(const char *a, const char *b, enum mmnet_mode mode, void *arg)
+{
+	(void)a, (void)b, (void)mode;
+	++*(unsigned int *)arg;
+	return 0;
+}
+
+static void conf_summary(const char *what)
+{
+	unsigned int pairs = 0;
+
+	if (conf_missing) {
+		notice("%sno %s: no guest connects to any other", what, conf_file);
+		return;
+	}
+	mmnet_conf_pairs(&conf, count_pair, &pairs);
+	info("%s%s: %u groups, %u pairs of domains", what, conf_file, conf.n, pairs);
+}
+
+/* SIGHUP: a valid file replaces the groups in force, an invalid one is refused.  The caller has every
+ * guest looked at again either way. */
+static void conf_reload(void)
+{
+	struct mmnet_conf next;
+	char errs[CONF_ERRS_MAX];
+	unsigned int i;
+	bool missing;
+
+	if (conf_load(conf_file, &next, &missing, errs, sizeof(errs))) {
+		conf_errors(errs);
+		err("SIGHUP: %s refused: the groups in force stay", conf_file);
+	} else {
+		mmnet_conf_free(&conf);
+		conf = next;
+		conf_missing = missing;
+		conf_summary("SIGHUP: ");
+		for (i = 0; i < n_guests; i++)
+			guests[i]->alone = ALONE_NOT;	/* under the new groups, a guest still alone is told again */
+	}
+}
+
+/* --check: FILE's errors on stderr, exit 1; silent and 0 if it is valid. */
+static int check_conf(const char *file)
+{
+	struct mmnet_conf c;
+	char errs[CONF_ERRS_MAX];
+	bool missing;
+
+	if (conf_load(file, &c, &missing, errs, sizeof(errs))) {
+		fprintf(stderr, "%s\n", errs);
+		return 1;
+	}
+	if (missing) {
+		fprintf(stderr, "%s: %s\n", file, strerror(ENOENT));
+		return 1;
+	}
+	mmnet_conf_free(&c);
+	return 0;
+}
+
+/* ---- --status: the groups, their members and pairs as xenstore has them now ---- */
+
+struct status {
+	unsigned int n;
+	unsigned int *domid;
+	char **name;
+};
+
+/* The domid of the running domain named NAME, or 0. */
+static unsigned int status_domid(const struct status *st, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->n; i++)
+		if (st->name[i] && !strcmp(st->name[i], name))
+			return st->domid[i];
+	return 0;
+}
+
+/* A node of a pair for --status: its value, or "-" if it is missing (or not printable). */
+static void status_node(unsigned int a, unsigned int b, const char *node, char *buf, size_t size)
+{
+	char path[MMNET_PATH_MAX], suffix[32];
+	unsigned int len;
+	char *v;
+
+	snprintf(suffix, sizeof(suffix), "/%s", node);
+	mmnet_peer_path(path, sizeof(path), a, b, suffix);
+	v = a && b ? xread(XBT_NULL, path, &len) : NULL;
+	if (v && len)
+		mmnet_xs_escape(v, len, buf, size);
+	else
+		snprintf(buf, size, "-");
+	free(v);
+}
+
+static int status_pair(const char *a, const char *b, enum mmnet_mode mode, void *arg)
+{
+	const struct status *st = arg;
+	unsigned int da = status_domid(st, a), db = status_domid(st, b);
+	char written[32], sa[32], sb[32];
+
+	status_node(da, db, "mode", written, sizeof(written));
+	status_node(da, db, "state", sa, sizeof(sa));
+	status_node(db, da, "state", sb, sizeof(sb));
+	printf("%-12s %-12s %-7s %-8s %-11s %s\n", a, b, mmnet_mode_name(mode), written, sa, sb);
+	return 0;
+}
+
+/* --status: needs xenstore (dom0).  Exit 0, or 1 if xenstore cannot be read. */
+static int show_status(void)
+{
+	struct status st = { 0 };
+	char errs[CONF_ERRS_MAX], path[64];
+	unsigned int n = 0, i, k, d;
+	struct mmnet_conf c;
+	bool missing;
+	char **names;
+
+	if (conf_load(conf_file, &c, &missing, errs, sizeof(errs))) {
+		fprintf(stderr, "%s\n", errs);
+		return 1;
+	}
+	xs = xs_open(XS_OPEN_READONLY);
+	if (!xs)
+		xs = xs_open(0);
+	if (!xs)
+		die("cannot connect to xenstore: %s (is xenstored running? run in dom0)", strerror(errno));
+	names = xs_directory(xs, XBT_NULL, "/local/domain", &n);
+	if (!names)
+		die("cannot list /local/domain: %s (run in dom0)", strerror(errno));
+	st.domid = calloc(n + 1, sizeof(*st.domid));
+	st.name = calloc(n + 1, sizeof(*st.name));
+	if (!st.domid || !st.name)
+		die("out of memory");
+	for (i = 0; i < n; i++) {
+		unsigned int len;
+
+		if (mmnet_xs_parse_domid(names[i], strlen(names[i]), &d) || !d)
+			continue;
+		snprintf(path, sizeof(path), "/local/domain/%u/name", d);
+		st.domid[st.n] = d;
+		st.name[st.n] = xread(XBT_NULL, path, &len);
+		if (st.name[st.n] && !mmnet_conf_domain_ok(st.name[st.n], len)) {
+			free(st.name[st.n]);
+			st.name[st.n] = NULL;
+		}
+		st.n++;
+	}
+	free(names);
+
+	if (missing)
+		printf("no %s: no guest connects to any other\n", conf_file);
+	for (i = 0; i < c.n; i++) {
+		printf("group %s %s:", c.groups[i].name, mmnet_mode_name(c.groups[i].mode));
+		for (k = 0; k < c.groups[i].n; k++) {
+			d = status_domid(&st, c.groups[i].members[k]);
+			if (d)
+				printf(" %s (%u)", c.groups[i].members[k], d);
+			else
+				printf(" %s (not running)", c.groups[i].members[k]);
+		}
+		printf("\n");
+	}
+	if (c.n) {
+		printf("\n%-12s %-12s %-7s %-8s %-11s %s\n", "A", "B", "MODE", "WRITTEN", "STATE-A", "STATE-B");
+		mmnet_conf_pairs(&c, status_pair, &st);
+	}
+	for (i = 0; i < st.n; i++)
+		free(st.name[i]);
+	free(st.name);
+	free(st.domid);
+	mmnet_conf_free(&c);
+	xs_close(xs);
+	return 0;
 }
 
 /* ---- start-up, service plumbing ---- */
@@ -1161,20 +1629,33 @@ static void detach(int ready_fd)
 static void usage(FILE *out)
 {
 	fputs("Usage: mmnetd [ -f | --foreground ] [ -v | --verbose ] [ -p | --pidfile FILE ]\n"
+	      "              [ -c | --config FILE ]\n"
+	      "       mmnetd [ -c | --config FILE ] --check [ FILE ]\n"
+	      "       mmnetd [ -c | --config FILE ] --status\n"
 	      "\n"
 	      "The dom0 membership daemon of mmnet: introduces the Xen guests that take part (their mmnet\n"
-	      "module wrote data/mmnet/version) to each other through xenstore.\n"
+	      "module wrote data/mmnet/version) to each other through xenstore, pair by pair, where the\n"
+	      "configuration puts both in a trust group.  A peer's MACs and addresses are the toolstack's\n"
+	      "(its vifs' mac= and ip=), never what the guest says.\n"
 	      "\n"
 	      "Options:\n"
+	      "  -c, --config FILE    the trust groups (default " DEFAULT_CONFIG ", mmnetd.conf(5));\n"
+	      "                       without the file no guest connects to any other\n"
+	      "  --check [FILE]       check FILE (default: the --config one) and exit: 0 if it is valid,\n"
+	      "                       1 with one \"FILE:LINE: what is wrong\" line per error on stderr\n"
+	      "  --status             print the groups with their members' domids, and every pair with\n"
+	      "                       its mode, the mode written in xenstore and both sides' rendezvous\n"
+	      "                       state (\"-\": missing), then exit (in dom0)\n"
 	      "  -f, --foreground     stay in the foreground and log to stderr (default: detach, syslog)\n"
 	      "  -v, --verbose        also log every watch event and every update\n"
 	      "  -p, --pidfile FILE   lock and write FILE (default " DEFAULT_PIDFILE ")\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n"
 	      "\n"
-	      "Signals: SIGTERM, SIGINT stop it (the guests' nodes stay); SIGHUP looks at everything again.\n"
-	      "Exit status: 0 when stopped by a signal, 1 on an error, 2 on a command line error.\n"
-	      "See mmnetd(8).\n",
+	      "Signals: SIGTERM, SIGINT stop it (the guests' nodes stay); SIGHUP reads the configuration\n"
+	      "again (an invalid one is refused and the groups in force stay) and looks at everything again.\n"
+	      "Exit status: 0 when stopped by a signal, 1 on an error (an invalid configuration too), 2 on\n"
+	      "a command line error.  See mmnetd(8), mmnetd.conf(5).\n",
 	      out);
 }
 
@@ -1184,18 +1665,22 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "status", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	const char *pidfile = DEFAULT_PIDFILE;
-	bool foreground = false, stop = false;
+	bool foreground = false, stop = false, check = false, status = false;
+	char errs[CONF_ERRS_MAX];
 	int opt, ready_fd = -1, pid_fd, sfd;
 	struct pollfd pfd[2];
 	sigset_t mask;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":fvp:hV", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":fvp:c:hV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			foreground = true;
@@ -1207,6 +1692,17 @@ int main(int argc, char **argv)
 			if (!optarg[0])
 				usage_error("--pidfile needs a file name");
 			pidfile = optarg;
+			break;
+		case 'c':
+			if (!optarg[0])
+				usage_error("--config needs a file name");
+			conf_file = optarg;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'S':
+			status = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1220,10 +1716,24 @@ int main(int argc, char **argv)
 			usage_error("unknown option \"%s\"", argv[optind - 1]);
 		}
 	}
+	if (check && status)
+		usage_error("--check and --status do not go together");
+	if (check && optind < argc && argv[optind][0])
+		conf_file = argv[optind++];
 	if (optind < argc)
 		usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (check)
+		return check_conf(conf_file);
+	if (status)
+		return show_status();
 	journal = foreground && getenv("JOURNAL_STREAM");
 	setvbuf(stderr, NULL, _IOLBF, 0);
+
+	/* An invalid configuration stops mmnetd before anything else, with the errors on stderr. */
+	if (conf_load(conf_file, &conf, &conf_missing, errs, sizeof(errs))) {
+		conf_errors(errs);
+		die("%s is not valid: not starting (mmnetd --check shows why)", conf_file);
+	}
 
 	/* Signals arrive through a signalfd; blocked before libxenstore starts its thread. */
 	sigemptyset(&mask);
@@ -1261,6 +1771,7 @@ int main(int argc, char **argv)
 	 */
 	round_run();
 	xs_check_connection();
+	conf_summary("");
 	info("started (version %s): %u domains, %u taking part", MMNET_VERSION, n_guests, count_members());
 	sd_notify_msg("READY=1");
 	if (ready_fd >= 0)
@@ -1279,7 +1790,8 @@ int main(int argc, char **argv)
 			if (si.ssi_signo == SIGHUP) {
 				unsigned int i;
 
-				info("SIGHUP: looking at everything again");
+				info("SIGHUP: reading %s and looking at everything again", conf_file);
+				conf_reload();
 				scan_intro = scan_release = all_macs = true;
 				for (i = 0; i < n_guests; i++)
 					guests[i]->dirty |= DIRTY_STATE | DIRTY_PEERS;
@@ -1297,6 +1809,7 @@ int main(int argc, char **argv)
 		xs_check_connection();
 	}
 	sd_notify_msg("STOPPING=1");
+	mmnet_conf_free(&conf);
 	xs_close(xs);
 	close(pid_fd);
 	return 0;

@@ -40,13 +40,13 @@ static bool is_guest(unsigned int domid)
 
 /* ---- the pair's nodes ---- */
 
-int mmnet_pair_nodes(unsigned int a, unsigned int b, const char *macs, const char *addrs,
+int mmnet_pair_nodes(unsigned int a, unsigned int b, const char *macs, const char *addrs, const char *mode,
 		     struct mmnet_node out[MMNET_PAIR_NODES])
 {
-	static const char *const suffix[MMNET_PAIR_NODES] = { "", "/mac", "/addrs" };
+	static const char *const suffix[MMNET_PAIR_NODES] = { "", "/mac", "/addrs", "/mode" };
 	int i;
 
-	if (!is_guest(a) || !is_guest(b) || a == b)
+	if (!is_guest(a) || !is_guest(b) || a == b || !mode)
 		return -1;
 	for (i = 0; i < MMNET_PAIR_NODES; i++) {
 		if (mmnet_peer_path(out[i].path, sizeof(out[i].path), a, b, suffix[i]) < 0)
@@ -60,7 +60,8 @@ int mmnet_pair_nodes(unsigned int a, unsigned int b, const char *macs, const cha
 	/* mmnetd's facts about B: only A reads them, and A cannot change them or widen who may read them. */
 	out[MMNET_PAIR_MAC].value = macs;
 	out[MMNET_PAIR_ADDRS].value = addrs;
-	for (i = MMNET_PAIR_MAC; i <= MMNET_PAIR_ADDRS; i++) {
+	out[MMNET_PAIR_MODE].value = mode;
+	for (i = MMNET_PAIR_MAC; i <= MMNET_PAIR_MODE; i++) {
 		out[i].perms[0] = (struct mmnet_perm){ 0, MMNET_PERM_NONE };
 		out[i].perms[1] = (struct mmnet_perm){ a, MMNET_PERM_READ };
 	}
@@ -214,6 +215,60 @@ int mmnet_addrs_resolve(const struct mmnet_xs_addrs *const *in, struct mmnet_xs_
 	return 0;
 }
 
+int mmnet_addrs_union(struct mmnet_xs_addrs *acc, const struct mmnet_xs_addrs *add)
+{
+	struct mmnet_xs_addrs sum = *acc;
+	unsigned int i;
+
+	for (i = 0; i < add->n; i++) {
+		if (mmnet_xs_addrs_has(&sum, &add->a[i]))
+			continue;
+		if (sum.n == MMNET_XS_MAX_ADDRS)
+			return -1;
+		sum.a[sum.n++] = add->a[i];
+	}
+	*acc = sum;
+	return 0;
+}
+
+void mmnet_addrs_minus(const struct mmnet_xs_addrs *a, const struct mmnet_xs_addrs *b, struct mmnet_xs_addrs *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < a->n; i++)
+		if (!mmnet_xs_addrs_has(b, &a->a[i]))
+			out->a[out->n++] = a->a[i];
+}
+
+int mmnet_vif_ips(const char *const *ips, const unsigned int *lens, unsigned int n, const unsigned int *vif,
+		  struct mmnet_xs_addrs *out, char *why, size_t whysize)
+{
+	struct mmnet_xs_addrs one;
+	char reason[256];
+	unsigned int i;
+	int found = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		if (!ips[i])
+			continue;
+		found = 1;
+		if (mmnet_xs_parse_addrs(ips[i], lens[i], &one, reason, sizeof(reason))) {
+			snprintf(why, whysize, "vif %u: its ip: %s", vif[i], reason);
+			memset(out, 0, sizeof(*out));
+			return -1;
+		}
+		if (mmnet_addrs_union(out, &one)) {
+			snprintf(why, whysize, "vif %u: its ip: more than %d addresses over all vifs", vif[i],
+				 MMNET_XS_MAX_ADDRS);
+			memset(out, 0, sizeof(*out));
+			return -1;
+		}
+	}
+	return found;
+}
+
 void mmnet_mac_format(const unsigned char mac[6], char buf[18])
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
@@ -250,7 +305,7 @@ enum mmnet_event mmnet_classify(const char *path, unsigned int domid, unsigned i
 		end = name + strlen(name);
 	if (mmnet_xs_parse_domid(name, (size_t)(end - name), peer))
 		return MMNET_EV_PEERS;
-	if (!*end || !strcmp(end, "/mac") || !strcmp(end, "/addrs"))
+	if (!*end || !strcmp(end, "/mac") || !strcmp(end, "/addrs") || !strcmp(end, "/mode"))
 		return MMNET_EV_PEER;
 	return MMNET_EV_STRAY;
 }
@@ -271,12 +326,12 @@ int mmnet_classify_vif(const char *path, unsigned int *domid)
 		return 0;
 	if (!*end)
 		return 1;
-	/* .../vif/D/N or .../vif/D/N/mac */
+	/* .../vif/D/N, .../vif/D/N/mac or .../vif/D/N/ip */
 	name = end + 1;
 	end = strchr(name, '/');
 	if (!end)
 		return 1;
-	return !strcmp(end, "/mac") ? 1 : 0;
+	return !strcmp(end, "/mac") || !strcmp(end, "/ip") ? 1 : 0;
 }
 
 /* ---- rate limit ---- */

@@ -45,21 +45,24 @@ int mmnet_vif_path(char *buf, size_t size, unsigned int domid, const char *suffi
 
 struct mmnet_node {
 	char path[MMNET_PATH_MAX];
-	const char *value;		/* what to write */
+	const char *value;		/* what to write; NULL: the node must not exist */
 	unsigned int nperms;
 	struct mmnet_perm perms[2];
 };
 
-enum { MMNET_PAIR_DIR, MMNET_PAIR_MAC, MMNET_PAIR_ADDRS, MMNET_PAIR_NODES };
+enum { MMNET_PAIR_DIR, MMNET_PAIR_MAC, MMNET_PAIR_ADDRS, MMNET_PAIR_MODE, MMNET_PAIR_NODES };
 
 /*
  * The nodes that introduce guest B to guest A, in A's subtree, in creation order:
  *   .../A/data/mmnet/peer/B        ""      owner A, B may read     (the rendezvous directory)
  *   .../A/data/mmnet/peer/B/mac    MACS    owner dom0, A may read  (B's MACs, from the toolstack)
- *   .../A/data/mmnet/peer/B/addrs  ADDRS   owner dom0, A may read  (B's validated addresses)
- * MACS and ADDRS must outlive the array.  Returns the number of nodes, or -1 if A or B is not a guest.
+ *   .../A/data/mmnet/peer/B/addrs  ADDRS   owner dom0, A may read  (B's addresses, attested by the
+ *                                                                   toolstack's vif ip=)
+ *   .../A/data/mmnet/peer/B/mode   MODE    owner dom0, A may read  ("copy" or "premap")
+ * ADDRS NULL: the node must not exist (no vif of B has ip=: B has no attested address).  MACS, ADDRS and
+ * MODE must outlive the array.  Returns the number of nodes, or -1 if A or B is not a guest or MODE is NULL.
  */
-int mmnet_pair_nodes(unsigned int a, unsigned int b, const char *macs, const char *addrs,
+int mmnet_pair_nodes(unsigned int a, unsigned int b, const char *macs, const char *addrs, const char *mode,
 		     struct mmnet_node out[MMNET_PAIR_NODES]);
 
 /* The permissions of .../A/data/mmnet/peer, the directory that holds A's peers: owner A, nobody else. */
@@ -84,6 +87,23 @@ bool mmnet_addrs_equal(const struct mmnet_xs_addrs *a, const struct mmnet_xs_add
  */
 int mmnet_addrs_resolve(const struct mmnet_xs_addrs *const *in, struct mmnet_xs_addrs *out, unsigned int n);
 
+/* Add the addresses of ADD that *ACC lacks to *ACC, in order.  -1 (and *ACC unchanged) if more than
+ * MMNET_XS_MAX_ADDRS would result. */
+int mmnet_addrs_union(struct mmnet_xs_addrs *acc, const struct mmnet_xs_addrs *add);
+
+/* *OUT: the addresses of A that B lacks, in A's order. */
+void mmnet_addrs_minus(const struct mmnet_xs_addrs *a, const struct mmnet_xs_addrs *b, struct mmnet_xs_addrs *out);
+
+/*
+ * The addresses the toolstack attests for a guest: the union of the ip= values of its vifs, IPS[0..N)
+ * with LENS (a NULL entry: that vif has no ip node).  Each value is space-separated addresses as
+ * mmnet_xs_parse_addrs() reads them.  Returns 1 with *OUT if at least one vif has an ip node, 0 (and *OUT
+ * empty) if none has, -1 with WHY (the vif's index first, "vif 0: ...") if a value is garbage or the union
+ * has more than MMNET_XS_MAX_ADDRS addresses: then the guest connects to nothing.
+ */
+int mmnet_vif_ips(const char *const *ips, const unsigned int *lens, unsigned int n, const unsigned int *vif,
+		  struct mmnet_xs_addrs *out, char *why, size_t whysize);
+
 /* A MAC as peer/B/mac has it (lower case); mmnet_xs_parse_mac() reads the toolstack's. */
 void mmnet_mac_format(const unsigned char mac[6], char buf[18]);
 
@@ -93,7 +113,8 @@ enum mmnet_event {
 	MMNET_EV_IGNORE,	/* nothing mmnetd acts on (e.g. the modules' rendezvous nodes) */
 	MMNET_EV_STATE,		/* data/mmnet itself, version or addrs: read the guest's state again */
 	MMNET_EV_PEERS,		/* data/mmnet/peer, or a child with a name that is no domid: check them all */
-	MMNET_EV_PEER,		/* data/mmnet/peer/X or one of mmnetd's nodes in it: check the pair (A, X) */
+	MMNET_EV_PEER,		/* data/mmnet/peer/X or one of mmnetd's nodes in it (mac, addrs, mode): check
+				 * the pair (A, X) */
 	MMNET_EV_STRAY,		/* something below data/mmnet/peer/X: if X is no peer, it is stray */
 };
 
@@ -104,9 +125,9 @@ enum mmnet_event {
 enum mmnet_event mmnet_classify(const char *path, unsigned int domid, unsigned int *peer);
 
 /*
- * An event of the watch on /local/domain/0/backend/vif: 1 with *DOMID set if the MACs of guest DOMID may
- * have changed (.../vif/D, .../vif/D/N or .../vif/D/N/mac), 2 if any guest's may have (.../vif itself),
- * 0 if the event does not concern MACs.
+ * An event of the watch on /local/domain/0/backend/vif: 1 with *DOMID set if the MACs or attested addresses
+ * of guest DOMID may have changed (.../vif/D, .../vif/D/N, .../vif/D/N/mac or .../vif/D/N/ip), 2 if any
+ * guest's may have (.../vif itself), 0 if the event concerns neither.
  */
 int mmnet_classify_vif(const char *path, unsigned int *domid);
 
