@@ -40,36 +40,19 @@ static u16 mmnet_get_be16(const u8 *p)
 	return (u16)(p[0] << 8 | p[1]);
 }
 
-static bool mmnet_filter_mac_is(const u8 *a, const u8 *b)
-{
-	unsigned int i;
-
-	for (i = 0; i < ETH_ALEN; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
-}
-
-static bool mmnet_filter_ipv4_ok(const u8 *src, const struct mmnet_addrs *peer)
+/*
+ * Whether the source address @src (@size bytes) is one of the @n attested
+ * ones at @list; anything is where nothing is attested.
+ */
+static bool mmnet_filter_src_ok(const struct mmnet_addrs *peer, const u8 *src,
+				const void *list, unsigned int n, size_t size)
 {
 	unsigned int i;
 
 	if (!peer->attested)
 		return true;
-	for (i = 0; i < peer->nr_ipv4; i++)
-		if (!memcmp(&peer->ipv4[i], src, 4))
-			return true;
-	return false;
-}
-
-static bool mmnet_filter_ipv6_ok(const u8 *src, const struct mmnet_addrs *peer)
-{
-	unsigned int i;
-
-	if (!peer->attested)
-		return true;
-	for (i = 0; i < peer->nr_ipv6; i++)
-		if (!memcmp(&peer->ipv6[i], src, 16))
+	for (i = 0; i < n; i++)
+		if (!memcmp((const u8 *)list + i * size, src, size))
 			return true;
 	return false;
 }
@@ -80,7 +63,8 @@ static enum mmnet_filter_verdict mmnet_filter_ipv4(const u8 *ip,
 {
 	if (len < sizeof(struct iphdr) || ip[0] >> 4 != 4 || (ip[0] & 15) < 5)
 		return MMNET_FILTER_FOREIGN;
-	return mmnet_filter_ipv4_ok(ip + offsetof(struct iphdr, saddr), peer) ?
+	return mmnet_filter_src_ok(peer, ip + offsetof(struct iphdr, saddr),
+				   peer->ipv4, peer->nr_ipv4, 4) ?
 	       MMNET_FILTER_PASS : MMNET_FILTER_SPOOFED;
 }
 
@@ -135,7 +119,8 @@ static enum mmnet_filter_verdict mmnet_filter_ipv6(const u8 *ip,
 		return MMNET_FILTER_FOREIGN;
 	if (mmnet_filter_ipv6_is_nd(ip, len, &bad) || bad)
 		return MMNET_FILTER_FOREIGN;
-	return mmnet_filter_ipv6_ok(ip + offsetof(struct ipv6hdr, saddr), peer) ?
+	return mmnet_filter_src_ok(peer, ip + offsetof(struct ipv6hdr, saddr),
+				   peer->ipv6, peer->nr_ipv6, 16) ?
 	       MMNET_FILTER_PASS : MMNET_FILTER_SPOOFED;
 }
 
@@ -156,7 +141,7 @@ enum mmnet_filter_verdict mmnet_filter_rx(const u8 *frame, unsigned int len,
 
 	if (len < ETH_HLEN)
 		return MMNET_FILTER_FOREIGN;
-	if (!peer || !mmnet_filter_mac_is(frame + ETH_ALEN, peer->mac))
+	if (!peer || memcmp(frame + ETH_ALEN, peer->mac, ETH_ALEN))
 		return MMNET_FILTER_SPOOFED;
 	if (frame[0] & 1)	/* broadcast, multicast */
 		return MMNET_FILTER_FOREIGN;

@@ -29,8 +29,6 @@
 #include <linux/etherdevice.h>
 #include <linux/hash.h>
 #include <linux/if_vlan.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/module.h>
@@ -38,7 +36,6 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
-#include <net/ipv6.h>
 #include <net/page_pool.h>
 
 /* How long removal waits for the peer to take what was already sent. */
