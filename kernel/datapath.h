@@ -21,6 +21,7 @@ netdev_features_t mmnet_features_check(struct sk_buff *skb,
 /* A peer's producer side (send.c). */
 void mmnet_tx_drain(struct mmnet_peer *peer);
 void mmnet_tx_sent_timer(struct timer_list *t);
+void mmnet_tx_stall_timer(struct timer_list *t);
 bool mmnet_tx_idle(struct mmnet_peer *peer);
 unsigned int mmnet_tx_shutdown(struct mmnet_peer *peer);
 

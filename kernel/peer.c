@@ -186,6 +186,7 @@ struct mmnet_peer *mmnet_peer_create(struct mmnet_device *mmnet, u32 id,
 	__skb_queue_head_init(&peer->backlog);
 	__skb_queue_head_init(&peer->sent);
 	timer_setup(&peer->sent_timer, mmnet_tx_sent_timer, 0);
+	timer_setup(&peer->stall_timer, mmnet_tx_stall_timer, 0);
 	kref_init(&peer->refcount);
 	netif_napi_add(mmnet->dev, &peer->napi, mmnet_poll);
 	list_add_tail_rcu(&peer->list, &mmnet->peer_list);
@@ -236,6 +237,33 @@ void mmnet_peer_kick(struct mmnet_peer *peer)
 }
 
 /**
+ * mmnet_peer_event - an event from the peer: kick NAPI if it has work
+ * @peer: the peer
+ *
+ * An event is spurious when a connected channel brings nothing we have not
+ * seen (no frame, no consumer progress, no state change), when the ring is
+ * not attached yet, or when the channel is on its way out.  Those are counted and do not
+ * run NAPI, so that a peer looping on its event does not make us poll; the
+ * transport throttles its source (Xen: late EOI, flagged spurious).
+ *
+ * Context: any (the transport's interrupt handler).
+ * Return: false for a spurious event.
+ */
+bool mmnet_peer_event(struct mmnet_peer *peer)
+{
+	/* Connecting, the peer's CONNECTED is the news we wait for. */
+	if (!READ_ONCE(peer->napi_enabled) ||
+	    test_bit(MMNET_PEER_F_REMOVE, &peer->flags) ||
+	    (READ_ONCE(peer->state) == MMNET_PEER_CONNECTED &&
+	     !mmnet_ring_peer_news(peer->ring))) {
+		mmnet_peer_count(peer, MMNET_STAT_RX_EVENTS_SPURIOUS, 1);
+		return false;
+	}
+	napi_schedule(&peer->napi);
+	return true;
+}
+
+/**
  * mmnet_peer_schedule_removal - have the peer work tear the peer down
  * @peer: the peer
  *
@@ -280,6 +308,28 @@ void mmnet_peer_fail(struct mmnet_peer *peer)
 	mmnet_peer_count(peer, MMNET_STAT_RX_ERRORS_RING, 1);
 	net_warn_ratelimited("%s: peer %u broke the channel (reason %u), closing it\n",
 			     peer->mmnet->dev->name, peer->id, reason);
+	mmnet_peer_schedule_removal(peer);
+}
+
+/**
+ * mmnet_peer_stalled - the peer stopped consuming while it stays connected
+ * @peer: the peer
+ *
+ * Closed with MMNET_REASON_STALLED (the transport then waits before it
+ * offers a new channel), counted, said once.  Its removal frees what the
+ * peer held: TCP sends those frames again, the normal way.
+ *
+ * Context: softirq (the watchdog).
+ */
+void mmnet_peer_stalled(struct mmnet_peer *peer)
+{
+	if (test_bit(MMNET_PEER_F_REMOVE, &peer->flags))
+		return;
+	WRITE_ONCE(peer->close_reason, MMNET_REASON_STALLED);
+	mmnet_peer_count(peer, MMNET_STAT_TX_STALLED, 1);
+	net_warn_ratelimited("%s: peer %u consumed nothing for %u ms, closing the channel\n",
+			     peer->mmnet->dev->name, peer->id,
+			     jiffies_to_msecs(jiffies - peer->stall_since));
 	mmnet_peer_schedule_removal(peer);
 }
 
@@ -628,7 +678,8 @@ int mmnet_peer_attach(struct mmnet_peer *peer, const struct mmnet_ctrl *ctrl,
 	}
 	peer->attached = true;
 	napi_enable(&peer->napi);
-	peer->napi_enabled = true;
+	WRITE_ONCE(peer->napi_enabled, true);
+	mod_timer(&peer->stall_timer, jiffies + HZ);
 	mmnet_peer_notify(peer);
 	mmnet_peer_sync(peer);
 	return 0;

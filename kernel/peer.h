@@ -62,6 +62,9 @@ enum {
  * @backlog: frames waiting for ring space while the device has no qdisc
  * @sent: TCP frames copied into the ring, freed once the peer consumed them
  * @sent_timer: frees them when nothing else runs (send.c)
+ * @stall_timer: the watchdog of the peer's consumer index (send.c)
+ * @stall_cons: the consumer index it saw last
+ * @stall_since: since when the index stood still with frames outstanding
  * @tx_closed: the channel takes no more frames
  * @queue_stopped: this peer stopped the device's tx queue (qdisc attached)
  * @napi: receive, and the drain of @backlog on consumer progress
@@ -98,6 +101,9 @@ struct mmnet_peer {
 	struct sk_buff_head backlog;
 	struct sk_buff_head sent;
 	struct timer_list sent_timer;
+	struct timer_list stall_timer;
+	u32 stall_cons;
+	unsigned long stall_since;
 	bool tx_closed;
 	bool queue_stopped;
 
@@ -130,6 +136,7 @@ struct mmnet_peer *mmnet_peer_lookup(struct mmnet_device *mmnet,
 void mmnet_peer_publish(struct mmnet_peer *peer);
 void mmnet_peer_unpublish(struct mmnet_peer *peer);
 void mmnet_peer_fail(struct mmnet_peer *peer);
+void mmnet_peer_stalled(struct mmnet_peer *peer);
 void mmnet_peer_check_remote(struct mmnet_peer *peer);
 void mmnet_peer_notify(struct mmnet_peer *peer);
 

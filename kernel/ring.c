@@ -240,6 +240,28 @@ u32 mmnet_ring_peer_state(const struct mmnet_ring *r, u32 *reason)
 }
 
 /**
+ * mmnet_ring_peer_news - whether the peer changed anything we have not seen
+ * @r: an attached ring
+ *
+ * New frames, consumer progress, or a state other than CONNECTED: what an
+ * event from the peer can be about.  Racy on purpose (an interrupt handler
+ * asks while NAPI runs): a wrong "yes" costs one poll, a wrong "no" cannot
+ * happen for a change made before the event was sent.
+ *
+ * Return: true if an event from the peer has work for us.
+ */
+bool mmnet_ring_peer_news(const struct mmnet_ring *r)
+{
+	const struct mmnet_ctrl *peer = r->rx.peer;
+
+	if (!peer)
+		return false;
+	return le32_to_cpu(READ_ONCE(peer->tx_prod)) != READ_ONCE(r->rx.cons) ||
+	       le32_to_cpu(READ_ONCE(peer->rx_cons)) != READ_ONCE(r->tx.cons) ||
+	       le32_to_cpu(READ_ONCE(peer->state)) != MMNET_STATE_CONNECTED;
+}
+
+/**
  * mmnet_ring_error - why the peer's region was found broken
  * @r: the ring
  *

@@ -100,6 +100,7 @@ int mmnet_ring_attach(struct mmnet_ring *r, const struct mmnet_ctrl *peer,
 void mmnet_ring_close(struct mmnet_ring *r, u32 reason);
 u32 mmnet_ring_peer_state(const struct mmnet_ring *r, u32 *reason);
 u32 mmnet_ring_error(const struct mmnet_ring *r);
+bool mmnet_ring_peer_news(const struct mmnet_ring *r);
 void mmnet_ring_stats(const struct mmnet_ring *r, struct mmnet_ring_stats *s);
 
 u32 mmnet_ring_tx_features(const struct mmnet_ring *r);

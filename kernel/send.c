@@ -31,6 +31,8 @@
 
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
+#include <linux/jiffies.h>
+#include <linux/moduleparam.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <net/sch_generic.h>
@@ -259,6 +261,57 @@ void mmnet_tx_sent_timer(struct timer_list *t)
 	spin_unlock(&peer->tx_lock);
 }
 
+/*
+ * How long a peer may leave what we sent unconsumed while it stays
+ * connected.  The qdisc's watchdog only sees a stopped queue, and without a
+ * qdisc there is none: a peer that stops consuming would hold TCP's clones
+ * (and so those flows) for good.  Past this, the channel is torn down, what
+ * it held is freed, and TCP retransmits over the normal path.
+ */
+static unsigned int tx_stall_ms = 3000;
+module_param(tx_stall_ms, uint, 0644);
+MODULE_PARM_DESC(tx_stall_ms,
+		 "Close a channel whose peer consumed nothing of what was sent for this long (ms, 0 = never)");
+
+/* Whether the peer left what we sent unconsumed too long.  Caller holds tx_lock. */
+static bool mmnet_tx_stalled(struct mmnet_peer *peer)
+{
+	unsigned int limit = READ_ONCE(tx_stall_ms);
+	u32 queued, cons = mmnet_ring_tx_consumed(peer->ring, &queued);
+
+	if (cons == queued || cons != peer->stall_cons || !limit) {
+		peer->stall_cons = cons;
+		peer->stall_since = jiffies;
+		return false;
+	}
+	return time_after(jiffies, peer->stall_since + msecs_to_jiffies(limit));
+}
+
+/**
+ * mmnet_tx_stall_timer - the watchdog of the peer's consumer index
+ * @t: the peer's @stall_timer
+ *
+ * Runs every second while the channel is attached, whether or not a qdisc
+ * is attached.
+ *
+ * Context: softirq.
+ */
+void mmnet_tx_stall_timer(struct timer_list *t)
+{
+	struct mmnet_peer *peer = from_timer(peer, t, stall_timer);
+	bool stalled = false, closed;
+
+	spin_lock(&peer->tx_lock);
+	closed = peer->tx_closed;
+	if (!closed)
+		stalled = mmnet_tx_stalled(peer);
+	spin_unlock(&peer->tx_lock);
+	if (stalled)
+		mmnet_peer_stalled(peer);
+	else if (!closed)
+		mod_timer(&peer->stall_timer, jiffies + HZ);
+}
+
 /* Account for a frame mmnet_tx_copy() did not leave waiting. */
 static void mmnet_tx_done(struct mmnet_peer *peer, struct sk_buff *skb,
 			  int ret)
@@ -436,6 +489,21 @@ netdev_tx_t mmnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	return mmnet_peer_xmit(peer, skb);
 }
 
+/*
+ * Take note of the peer's consumer progress even when nothing waits for
+ * it: the peer's next event is then news only if it consumed more, and a
+ * peer that keeps signalling without doing anything is seen to be spurious
+ * (mmnet_peer_event()).  Caller holds tx_lock.
+ */
+static void mmnet_tx_note_progress(struct mmnet_peer *peer)
+{
+	u32 queued;
+
+	mmnet_ring_tx_consumed(peer->ring, &queued);
+	if (unlikely(mmnet_ring_error(peer->ring)))
+		mmnet_peer_fail(peer);
+}
+
 /**
  * mmnet_tx_drain - the peer made room: move the backlog on
  * @peer: the peer
@@ -455,6 +523,7 @@ void mmnet_tx_drain(struct mmnet_peer *peer)
 		spin_unlock(&peer->tx_lock);
 		return;
 	}
+	mmnet_tx_note_progress(peer);
 	empty = mmnet_tx_flush(peer);
 	/*
 	 * The frame the qdisc requeued may be a largest one: wake for that,
@@ -522,8 +591,9 @@ unsigned int mmnet_tx_shutdown(struct mmnet_peer *peer)
 		netif_tx_wake_queue(netdev_get_tx_queue(dev, 0));
 	}
 	spin_unlock_bh(&peer->tx_lock);
-	/* Closed: the timer finds nothing to do and does not come back. */
+	/* Closed: the timers find nothing to do and do not come back. */
 	del_timer_sync(&peer->sent_timer);
+	del_timer_sync(&peer->stall_timer);
 	__skb_queue_purge(&purge);
 	return lost;
 }

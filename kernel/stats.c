@@ -76,6 +76,14 @@ static const struct mmnet_stat_desc mmnet_stat_descs[MMNET_STAT_NUM] = {
 		.name	= "rx_dropped_foreign",
 		.flags	= MMNET_STAT_F_RX_DROP,
 	},
+	/* an event from the peer that brought nothing new: not polled for */
+	[MMNET_STAT_RX_EVENTS_SPURIOUS] = {
+		.name	= "rx_events_spurious",
+	},
+	/* the peer left what was sent unconsumed too long: channel closed */
+	[MMNET_STAT_TX_STALLED] = {
+		.name	= "tx_stalled",
+	},
 };
 
 const char *mmnet_stat_name(enum mmnet_stat stat)

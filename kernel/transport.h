@@ -123,6 +123,7 @@ int mmnet_peer_attach(struct mmnet_peer *peer, const struct mmnet_ctrl *ctrl,
 		      const void *body, size_t body_size);
 void mmnet_peer_sync(struct mmnet_peer *peer);
 void mmnet_peer_kick(struct mmnet_peer *peer);
+bool mmnet_peer_event(struct mmnet_peer *peer);
 void mmnet_peer_set_polled(struct mmnet_peer *peer, bool polled);
 void mmnet_peer_schedule_removal(struct mmnet_peer *peer);
 bool mmnet_peer_removing(const struct mmnet_peer *peer);

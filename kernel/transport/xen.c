@@ -63,9 +63,9 @@ enum {
  * @own_dir: our rendezvous directory, relative to our domain's home
  * @remote_dir: the peer's, absolute
  * @chan: the current channel, or NULL; RTNL
- * @backoff: the delay after a failure (a channel that broke the protocol,
- *	an offer or a map that failed), doubled by each one in a row, 0 after
- *	a success; RTNL
+ * @backoff: the delay after a failure (a channel that broke the protocol
+ *	or stalled, an offer or a map that failed), doubled by each one in a
+ *	row, 0 after an orderly close; RTNL
  * @retry_at: when that delay ends; RTNL
  * @tried: the peer's values of the map that failed last; RTNL
  * @pub: what we last wrote in @own_dir
@@ -388,7 +388,11 @@ static void mmnet_xen_connect(struct mmnet_xen_peer *xp,
 	int ret = mmnet_xenchan_connect(chan, r->ring_ref, r->port);
 
 	if (chan->mapped) {
-		xp->backoff = 0;
+		/*
+		 * The delay is kept: only an orderly close ends it, so that
+		 * a peer whose channels keep breaking (a stalled consumer,
+		 * a broken format) is offered one less and less often.
+		 */
 		clear_bit(MMNET_XP_RETRY, &xp->flags);
 		mmnet_xenchan_set_poll(chan, READ_ONCE(xen_poll_us));
 		return;

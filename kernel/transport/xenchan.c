@@ -323,11 +323,23 @@ static int mmnet_xenchan_map_peer(struct mmnet_xen_chan *chan, u32 ring_ref)
 
 /* ---- the event channel ---- */
 
+/*
+ * The port is bound with late EOI: it stays masked until we EOI, and an
+ * EOI flagged spurious -- the event found nothing new -- makes the event
+ * core delay the next unmask, longer for each spurious one in a row (up to
+ * a second), as netfront does since XSA-391.  A peer looping on
+ * EVTCHNOP_send so costs us a few interrupts a second, not a vCPU.  The work
+ * an event asks for is NAPI's; it is scheduled before the EOI, and an event
+ * while it is pending finds no news unless the peer made some.
+ */
 static irqreturn_t mmnet_xen_interrupt(int irq, void *data)
 {
 	struct mmnet_xen_chan *chan = data;
+	unsigned int flags = 0;
 
-	mmnet_peer_kick(chan->peer);
+	if (!mmnet_peer_event(chan->peer))
+		flags = XEN_EOI_FLAG_SPURIOUS;
+	xen_irq_lateeoi(irq, flags);
 	return IRQ_HANDLED;
 }
 
@@ -340,8 +352,8 @@ static void mmnet_xen_close_port(evtchn_port_t port)
 
 static int mmnet_xenchan_bind(struct mmnet_xen_chan *chan, evtchn_port_t port)
 {
-	int irq = bind_evtchn_to_irqhandler(port, mmnet_xen_interrupt, 0,
-					    chan->name, chan);
+	int irq = bind_evtchn_to_irqhandler_lateeoi(port, mmnet_xen_interrupt,
+						    0, chan->name, chan);
 
 	if (irq < 0) {
 		/* It may be closed already; a second close only fails. */

@@ -70,7 +70,8 @@ enum mmnet_chan_reason {
 	MMNET_REASON_LEN = 5,		/* descriptor len outside the frame limits */
 	MMNET_REASON_FLAGS = 6,		/* unknown or conflicting flags */
 	MMNET_REASON_CSUM = 7,		/* checksum fields out of range */
-	MMNET_REASON_GSO = 8		/* GSO fields invalid or not negotiated */
+	MMNET_REASON_GSO = 8,		/* GSO fields invalid or not negotiated */
+	MMNET_REASON_STALLED = 9	/* peer consumed nothing for too long */
 };
 
 /*
