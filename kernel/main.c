@@ -5,6 +5,7 @@
  * mmnet device, which carries them to the peer through shared memory.
  */
 
+#include "debug.h"
 #include "device.h"
 #include "netlink.h"
 #include "peer.h"
@@ -87,6 +88,7 @@ err_device:
  */
 static void __exit mmnet_mod_exit(void)
 {
+	mmnet_hostile_exit();
 	mmnet_netlink_uninit();
 	mmnet_device_uninit();
 	mmnet_transports_exit(mmnet_nr_transports());

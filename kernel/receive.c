@@ -16,6 +16,7 @@
 
 #include "core.h"
 #include "datapath.h"
+#include "debug.h"
 #include "filter.h"
 #include "peer.h"
 
@@ -310,7 +311,13 @@ static int mmnet_rx(struct mmnet_peer *peer, int budget)
 int mmnet_poll(struct napi_struct *napi, int budget)
 {
 	struct mmnet_peer *peer = container_of(napi, struct mmnet_peer, napi);
-	int done = mmnet_rx(peer, budget);
+	int done;
+
+	if (mmnet_hostile_stalled()) {
+		napi_complete(napi);
+		return 0;
+	}
+	done = mmnet_rx(peer, budget);
 
 	if (done < 0) {
 		/* The ring says the peer broke the format: close, don't re-arm. */

@@ -416,3 +416,82 @@ ping_via_mmnet() {
 	ping -c 3 -i 0.2 -W 2 "$1" >/dev/null || fail "ping $1"
 	[ $(($(counter mmnet0 "peer${_id}_tx_bytes") - _tx)) -gt 0 ] || fail "ping $1 did not go through mmnet"
 }
+
+# ---- hostile guests (selftests/hostile_*.sh) ----
+#
+# A hostile guest runs the test module ($MMNET_DEBUG_KO: kernel/hostile.c, knobs hostile_* under
+# /sys/module/mmnet/parameters) and attacks its peers through its channels; this guest is the victim and runs
+# the normal module.  Contract for every hostile test, whatever the attack:
+#   hostile_up G         mmnet everywhere, guest G with the test module, all pairs connected
+#   hostile_baseline     before the attack: remembers this guest's dmesg position, slab usage and neighbour
+#                        tables (in shell variables hostile_*; call it once per test)
+#   ... the attack, traffic measured during it ...
+#   hostile_verify       after it: no oops, WARN or BUG in dmesg since the baseline; the neighbour tables as
+#                        they were; rmmod mmnet succeeds here; slab usage back within HOSTILE_SLAB_KIB of the
+#                        baseline.  Fails the test otherwise.  It unloads the module.
+# Grant usage: the guest cannot read its free grant entries (GNTTABOP_query_size gives only the size), and the
+# module does not count its grants yet: not checked.
+
+# The slab tolerance: the baseline is taken with the module loaded and its channels up, so after rmmod usage
+# should be lower; the tests' own shell, nc and ping churn dentries and kmalloc caches by a few hundred KiB
+# under TCG.  A leak the attack repeats (one per event, reconnect or frame) is far above this.
+HOSTILE_SLAB_KIB=${HOSTILE_SLAB_KIB:-2048}
+
+# slab_kib: kernel slab memory in use now, in KiB (/proc/meminfo Slab: every cache's pages).
+slab_kib() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
+
+# neigh_table: this guest's neighbour entries with a link-layer address (IPv4 and IPv6), sorted, as
+# "ADDR MAC"; states are left out, since REACHABLE and STALE come and go by themselves.
+neigh_table() {
+	ip neigh show dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $1, $(i + 1) }' | sort
+}
+
+# hostile_up G [PARAM=VALUE...]: the normal module here and in every guest but G, the test module in G,
+# eth0 attached everywhere and every pair connected.
+hostile_up() {
+	_hg=$1
+	shift
+	mmnet_down
+	mmnet_load "$@"
+	_i=1
+	while [ $_i -le "$MMNET_GUESTS" ]; do
+		_ko=$MMNET_KO
+		[ $_i -ne "$_hg" ] || _ko=$MMNET_DEBUG_KO
+		[ $_i -eq "$MMNET_GUEST" ] || on_guest $_i "MMNET_KO=$_ko; . ./lib.sh; mmnet_load $*" ||
+			fail "cannot load $_ko in guest $_i"
+		_i=$((_i + 1))
+	done
+	mmnetctl attach eth0 || fail "mmnetctl attach eth0"
+	on_peers "mmnetctl attach eth0" || fail "mmnetctl attach eth0 in the peers"
+	mmnet_wait_peers
+	on_guest "$_hg" "test -e /sys/module/mmnet/parameters/hostile_stall" >/dev/null ||
+		fail "guest $_hg did not load the test module ($MMNET_DEBUG_KO)"
+}
+
+# hostile_set G KNOB VALUE: set the hostile module parameter KNOB of guest G.
+hostile_set() { on_guest "$1" "echo $3 >/sys/module/mmnet/parameters/hostile_$2" || fail "hostile_$2=$3 in guest $1"; }
+
+hostile_baseline() {
+	dmesg_mark
+	hostile_slab=$(slab_kib)
+	hostile_neigh=$(neigh_table)
+	echo "baseline: slab $hostile_slab KiB, $(echo "$hostile_neigh" | grep -c .) neighbours"
+}
+
+hostile_verify() {
+	dmesg_check_clean
+	[ "$(neigh_table)" = "$hostile_neigh" ] || { echo "before:"; echo "$hostile_neigh"; echo "now:"; neigh_table;
+		fail "the neighbour table changed"; }
+	echo "ok: neighbour table unchanged"
+	check "rmmod mmnet" rmmod mmnet
+	_slab=$(slab_kib)
+	[ "$_slab" -le $((hostile_slab + HOSTILE_SLAB_KIB)) ] ||
+		fail "slab usage $_slab KiB, baseline $hostile_slab KiB (tolerance $HOSTILE_SLAB_KIB KiB)"
+	echo "ok: slab usage $_slab KiB, baseline $hostile_slab KiB"
+}
+
+# irq_count NAME: interrupts so far of the interrupt NAME (/proc/interrupts, all CPUs).
+irq_count() {
+	awk -v n="$1" '$NF == n { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i; f = 1 } END { print s + 0 }' \
+		/proc/interrupts
+}
