@@ -23,6 +23,7 @@
 #include "transport.h"
 
 #include <linux/inet.h>
+#include <linux/mmnet_channel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/platform_device.h>
@@ -40,6 +41,12 @@
 #define MMNET_XEN_ADDRS_LEN	(MMNET_XEN_MAX_ADDRS * INET6_ADDRSTRLEN)
 #define MMNET_XEN_RETRY		HZ
 #define MMNET_XEN_BACKOFF_MAX	(64 * HZ)
+/*
+ * The least delay after a channel the peer stopped consuming: longer than
+ * TCP's first retransmissions, which then go over the normal path instead
+ * of into a new channel the peer may leave unconsumed as well.
+ */
+#define MMNET_XEN_STALL_HOLDOFF	(16 * HZ)
 #define MMNET_XEN_POLL_MAX_US	1000000
 
 static_assert(MMNET_XS_DOMID_FIRST_RESERVED == DOMID_FIRST_RESERVED);
@@ -249,16 +256,22 @@ static bool mmnet_xen_backoff_over(const struct mmnet_xen_peer *xp)
 
 /*
  * The core is done with the channel.  Its rendezvous offers a new one at
- * once, or after a delay if this one ended in a protocol violation.
+ * once, or after a delay if this one ended in a protocol violation; a
+ * stalled consumer waits at least MMNET_XEN_STALL_HOLDOFF.
  */
 static void mmnet_xen_close(void *ptr)
 {
 	struct mmnet_xen_chan *chan = ptr;
 	struct mmnet_xen_peer *xp = chan->xp;
+	u32 reason;
 
 	mmnet_xenchan_release(chan);
 	if (xp) {
-		if (mmnet_peer_close_reason(chan->peer))
+		reason = mmnet_peer_close_reason(chan->peer);
+		if (reason == MMNET_REASON_STALLED)
+			xp->backoff = max_t(unsigned long, xp->backoff,
+					    MMNET_XEN_STALL_HOLDOFF / 2);
+		if (reason)
 			mmnet_xen_backoff(xp);
 		else
 			xp->backoff = 0;
