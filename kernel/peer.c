@@ -680,6 +680,14 @@ int mmnet_peer_attach(struct mmnet_peer *peer, const struct mmnet_ctrl *ctrl,
 	napi_enable(&peer->napi);
 	WRITE_ONCE(peer->napi_enabled, true);
 	mod_timer(&peer->stall_timer, jiffies + HZ);
+	/*
+	 * One poll of our own: an event that came before NAPI was enabled
+	 * was taken for spurious, and the peer sends no other until we arm
+	 * its receive event, which only a poll does.
+	 */
+	local_bh_disable();
+	mmnet_peer_kick(peer);
+	local_bh_enable();
 	mmnet_peer_notify(peer);
 	mmnet_peer_sync(peer);
 	return 0;

@@ -263,12 +263,13 @@ void mmnet_tx_sent_timer(struct timer_list *t)
 
 /*
  * How long a peer may leave what we sent unconsumed while it stays
- * connected.  The qdisc's watchdog only sees a stopped queue, and without a
- * qdisc there is none: a peer that stops consuming would hold TCP's clones
- * (and so those flows) for good.  Past this, the channel is torn down, what
- * it held is freed, and TCP retransmits over the normal path.
+ * connected; the default is the netdev transmit watchdog's.  That watchdog
+ * only sees a stopped queue, and without a qdisc there is none: a peer that
+ * stops consuming would hold TCP's clones (and so those flows) for good.
+ * Past this, the channel is torn down, what it held is freed, and TCP
+ * retransmits over the normal path.
  */
-static unsigned int tx_stall_ms = 3000;
+static unsigned int tx_stall_ms = 5000;
 module_param(tx_stall_ms, uint, 0644);
 MODULE_PARM_DESC(tx_stall_ms,
 		 "Close a channel whose peer consumed nothing of what was sent for this long (ms, 0 = never)");

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Xen, hostile peer: a consumer that stops.  Guest 2 (the test module, hostile_stall=1) stays CONNECTED but
 # never consumes.  A TCP transfer from this guest to guest 2 starts over mmnet; the watchdog (tx_stall_ms,
-# 3 s) closes the channel with one line in dmesg and counts it (tx_stalled), the frames it held are freed,
+# 5 s) closes the channel with one line in dmesg and counts it (tx_stalled), the frames it held are freed,
 # TCP retransmits over netfront and the transfer completes with a matching sha256.  Meanwhile the channel to
 # guest 3 (with 3 guests) carries pings; afterwards hostile_verify passes (lib.sh).
 . ./lib.sh
@@ -11,7 +11,7 @@
 [ "${MMNET_GUESTS:-1}" -ge 2 ] || skip "needs two guests"
 [ "$MMNET_GUEST" = 1 ] || skip "runs in guest 1"
 [ -f "$MMNET_DEBUG_KO" ] || fail "$MMNET_DEBUG_KO is missing (run make)"
-PORT=5201
+PORT=5314
 MIB=8
 
 trap mmnet_down EXIT
