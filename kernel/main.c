@@ -63,7 +63,7 @@ static int __init mmnet_mod_init(void)
 		return ret;
 	ret = mmnet_transports_init();
 	if (ret)
-		return ret;
+		goto err_transports;
 	ret = mmnet_device_init();
 	if (ret)
 		goto err_device;
@@ -78,13 +78,16 @@ err_netlink:
 	mmnet_device_uninit();
 err_device:
 	mmnet_transports_exit(mmnet_nr_transports());
+err_transports:
+	mmnet_peer_exit();
 	return ret;
 }
 
 /*
  * Tear down in the reverse order of mmnet_mod_init(): no new command, then
- * every device (each detach drains its peers, and its destructor stops its
- * peer work), then the transports, then the RCU callbacks that free peers.
+ * every device (each detach closes its peers, and its destructor stops its
+ * peer work), then the transports, then the peers' teardown works that may
+ * still hold a reference, then the RCU callbacks that free peers.
  */
 static void __exit mmnet_mod_exit(void)
 {
@@ -92,6 +95,7 @@ static void __exit mmnet_mod_exit(void)
 	mmnet_netlink_uninit();
 	mmnet_device_uninit();
 	mmnet_transports_exit(mmnet_nr_transports());
+	mmnet_peer_exit();
 	rcu_barrier();
 	pr_info("unloaded\n");
 }

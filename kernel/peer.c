@@ -9,16 +9,24 @@
  * and never takes a reference, so removal unlinks first, waits for a grace
  * period, and frees with call_rcu() after the last kref_put().
  *
- * Removal is done in batches, in phases applied to the whole batch, so that
- * all peers of a device on detach or unload -- and both ends of each of its
- * loop channels -- drain together and the bounded wait is paid once:
- *   1. out of the peer map: the classifier sends new packets the normal way;
- *   2. drain: frames in the backlogs and rings reach their peers, for at
- *      most MMNET_DRAIN_MS;
- *   3. out of the transmit lookup;
- *   4. the ring is closed (the peer reads why), NAPI is quiesced, what is
- *      still waiting is dropped and counted;
- *   5. the transport unmaps the peer's region and hands the own pages back.
+ * Removal never sleeps under RTNL, so that a peer that keeps us tearing
+ * its channels down cannot stall every ip command and every other
+ * channel's setup.  Under RTNL, mmnet_peers_remove() only takes the peers
+ * out of the peer map (the classifier sends new packets the normal way) and
+ * hands each to a teardown work of its own, on mmnet_wq, which then
+ *   1. waits for a grace period, so that every redirect the classifier
+ *      decided before is in transmit, and drains: frames in the backlog and
+ *      the ring reach the peer, for at most drain_ms -- no RTNL held;
+ *   2. under RTNL, takes the peer out of the transmit lookup;
+ *   3. waits for a grace period without RTNL, so no transmit is inside;
+ *   4. under RTNL, closes the ring (the peer reads why), quiesces NAPI,
+ *      drops and counts what is still waiting, and has the transport unmap
+ *      the peer's region and hand the own pages back.
+ * One peer's drain delays no other peer's.  Detach, unload and suspend
+ * cannot wait: mmnet_peers_remove_all() finishes every peer of the device
+ * before it returns, without a drain (a drain in progress gives up), with
+ * one grace period for all.  The teardown stage is RTNL's; the drain and
+ * the finish exclude each other with @drain_lock.
  */
 
 #include "peer.h"
@@ -38,8 +46,20 @@
 #include <linux/workqueue.h>
 #include <net/page_pool.h>
 
-/* How long removal waits for the peer to take what was already sent. */
-#define MMNET_DRAIN_MS		1000
+/*
+ * How long removal waits for the peer to take what was already sent.  No
+ * lock is held meanwhile; a test makes it long to show that.
+ */
+#define MMNET_DRAIN_MAX_MS	60000U
+static unsigned int drain_ms = 1000;
+module_param(drain_ms, uint, 0644);
+MODULE_PARM_DESC(drain_ms,
+		 "How long removal lets a peer take what was sent to it (ms, at most 60000)");
+
+/* The peers' teardown works; flushed at unload, after every device went. */
+static struct workqueue_struct *mmnet_wq;
+
+static void mmnet_peer_teardown_fn(struct work_struct *work);
 
 static unsigned int ring_slots = 1024;
 module_param(ring_slots, uint, 0444);
@@ -63,7 +83,14 @@ int mmnet_peer_init(void)
 		       ring_slots, ring_data_kib);
 		return -EINVAL;
 	}
-	return 0;
+	mmnet_wq = alloc_workqueue("mmnet", WQ_UNBOUND, 0);
+	return mmnet_wq ? 0 : -ENOMEM;
+}
+
+/* Module unload, every device gone: the last teardown works end. */
+void mmnet_peer_exit(void)
+{
+	destroy_workqueue(mmnet_wq);
 }
 
 void mmnet_peer_count(struct mmnet_peer *peer, enum mmnet_stat stat, u64 n)
@@ -187,6 +214,8 @@ struct mmnet_peer *mmnet_peer_create(struct mmnet_device *mmnet, u32 id,
 	__skb_queue_head_init(&peer->sent);
 	timer_setup(&peer->sent_timer, mmnet_tx_sent_timer, 0);
 	timer_setup(&peer->stall_timer, mmnet_tx_stall_timer, 0);
+	INIT_WORK(&peer->teardown_work, mmnet_peer_teardown_fn);
+	mutex_init(&peer->drain_lock);
 	kref_init(&peer->refcount);
 	netif_napi_add(mmnet->dev, &peer->napi, mmnet_poll);
 	list_add_tail_rcu(&peer->list, &mmnet->peer_list);
@@ -279,14 +308,15 @@ void mmnet_peer_schedule_removal(struct mmnet_peer *peer)
  * mmnet_peer_removing - whether the peer is on its way out
  * @peer: the peer
  *
- * Once true, it stays true: the peer takes no more frames and its channel
- * goes as soon as the peer work runs.
+ * Once true, it stays true: removal was asked for (the peer takes no more
+ * frames) or has started; ->close() follows.
  *
  * Context: any.
  */
 bool mmnet_peer_removing(const struct mmnet_peer *peer)
 {
-	return test_bit(MMNET_PEER_F_REMOVE, &peer->flags);
+	return test_bit(MMNET_PEER_F_REMOVE, &peer->flags) ||
+	       READ_ONCE(peer->teardown) != MMNET_TEARDOWN_NONE;
 }
 
 /**
@@ -697,7 +727,7 @@ int mmnet_peer_attach(struct mmnet_peer *peer, const struct mmnet_ctrl *ctrl,
 
 /**
  * mmnet_peer_batch_add - put a peer in a removal batch
- * @peer: the peer; ignored if it is in a batch already
+ * @peer: the peer; ignored if it is in a batch already or on its way out
  * @batch: the list to hand to mmnet_peers_remove()
  *
  * Context: RTNL.
@@ -711,31 +741,23 @@ void mmnet_peer_batch_add(struct mmnet_peer *peer, struct list_head *batch)
 	list_add_tail(&peer->batch_node, batch);
 }
 
-/* Phase 2: wait, boundedly, until every peer took what it was sent. */
-static void mmnet_peers_drain(struct list_head *batch)
+/* Stage 1: wait, boundedly, until the peer took what it was sent. */
+static void mmnet_peer_drain(struct mmnet_peer *peer)
 {
-	unsigned long deadline = jiffies + msecs_to_jiffies(MMNET_DRAIN_MS);
-	struct mmnet_peer *peer;
-	bool idle;
+	unsigned int ms = min(READ_ONCE(drain_ms), MMNET_DRAIN_MAX_MS);
+	unsigned long deadline = jiffies + msecs_to_jiffies(ms);
 
-	do {
-		idle = true;
-		list_for_each_entry(peer, batch, batch_node) {
-			if (mmnet_tx_idle(peer))
-				continue;
-			idle = false;
-			/* Our NAPI moves the backlog on as room comes back. */
-			local_bh_disable();
-			mmnet_peer_kick(peer);
-			local_bh_enable();
-		}
-		if (idle)
-			return;
+	while (!READ_ONCE(peer->drain_abort) && !mmnet_tx_idle(peer) &&
+	       time_before(jiffies, deadline)) {
+		/* Our NAPI moves the backlog on as room comes back. */
+		local_bh_disable();
+		mmnet_peer_kick(peer);
+		local_bh_enable();
 		usleep_range(500, 1000);
-	} while (time_before(jiffies, deadline));
+	}
 }
 
-/* Phase 3: out of the transmit lookup and the device's list. */
+/* Stage 2: out of the transmit lookup.  RTNL. */
 static void mmnet_peer_unlink(struct mmnet_peer *peer)
 {
 	struct mmnet_device *mmnet = peer->mmnet;
@@ -746,10 +768,10 @@ static void mmnet_peer_unlink(struct mmnet_peer *peer)
 		mmnet->connected--;
 		mmnet_device_link_update(mmnet);
 	}
-	list_del_rcu(&peer->list);
+	peer->teardown = MMNET_TEARDOWN_UNLINKED;
 }
 
-/* Phase 4: close the ring, quiesce NAPI, count what could not be delivered. */
+/* Stage 4: close the ring, quiesce NAPI, count what could not be delivered. */
 static void mmnet_peer_shutdown(struct mmnet_peer *peer)
 {
 	unsigned int lost = mmnet_tx_shutdown(peer);
@@ -768,55 +790,118 @@ static void mmnet_peer_shutdown(struct mmnet_peer *peer)
 	mmnet_peer_destroy_pool(peer);
 }
 
+/*
+ * Stage 4, RTNL, after a grace period since the unlink: the transport's
+ * part, then the device's list lets go of the peer.
+ */
+static void mmnet_peer_finish(struct mmnet_peer *peer)
+{
+	mmnet_peer_shutdown(peer);
+	list_del_rcu(&peer->list);
+	mmnet_region_unmap(&peer->own);
+	peer->ops->close(peer->chan);
+	peer->teardown = MMNET_TEARDOWN_DONE;
+	mmnet_peer_put(peer);
+}
+
+/* Stages 1-4 of one peer, in its own work: RTNL only for the short steps. */
+static void mmnet_peer_teardown_fn(struct work_struct *work)
+{
+	struct mmnet_peer *peer = container_of(work, struct mmnet_peer,
+					       teardown_work);
+
+	/* Redirects the classifier decided before are in transmit by now. */
+	synchronize_net();
+	mutex_lock(&peer->drain_lock);
+	if (!READ_ONCE(peer->drain_abort))
+		mmnet_peer_drain(peer);
+	mutex_unlock(&peer->drain_lock);
+
+	rtnl_lock();
+	if (peer->teardown == MMNET_TEARDOWN_DRAINING)
+		mmnet_peer_unlink(peer);
+	rtnl_unlock();
+	synchronize_net();
+	rtnl_lock();
+	if (peer->teardown == MMNET_TEARDOWN_UNLINKED)
+		mmnet_peer_finish(peer);
+	rtnl_unlock();
+	/* The work's reference: the peer may be freed now. */
+	mmnet_peer_put(peer);
+}
+
+/* Stage 0, RTNL: the classifier stops redirecting; the work does the rest. */
+static void mmnet_peer_start_removal(struct mmnet_peer *peer)
+{
+	mmnet_peer_unpublish(peer);
+	WRITE_ONCE(peer->state, MMNET_PEER_CLOSING);
+	WRITE_ONCE(peer->teardown, MMNET_TEARDOWN_DRAINING);
+	kref_get(&peer->refcount);
+	queue_work(mmnet_wq, &peer->teardown_work);
+}
+
 /**
- * mmnet_peers_remove - tear a batch of peers down
+ * mmnet_peers_remove - start tearing a batch of peers down
  * @batch: peers added with mmnet_peer_batch_add(); empty afterwards
  *
- * Context: RTNL; sleeps, for at most MMNET_DRAIN_MS plus grace periods.
+ * The peers leave the peer map now; each drains and is closed by its own
+ * work, whose ->close() comes later, under RTNL.  Until then the peer is
+ * listed, in state CLOSING, and mmnet_peer_removing() says so.
+ *
+ * Context: RTNL; does not sleep.
  */
 void mmnet_peers_remove(struct list_head *batch)
 {
 	struct mmnet_peer *peer, *tmp;
 
 	ASSERT_RTNL();
-	if (list_empty(batch))
-		return;
-	list_for_each_entry(peer, batch, batch_node) {
-		mmnet_peer_unpublish(peer);
-		WRITE_ONCE(peer->state, MMNET_PEER_CLOSING);
-	}
-	/* Redirects the classifier decided before are in transmit by now. */
-	synchronize_net();
-	mmnet_peers_drain(batch);
-	list_for_each_entry(peer, batch, batch_node)
-		mmnet_peer_unlink(peer);
-	synchronize_net();
-	list_for_each_entry(peer, batch, batch_node)
-		mmnet_peer_shutdown(peer);
 	list_for_each_entry_safe(peer, tmp, batch, batch_node) {
 		list_del(&peer->batch_node);
-		mmnet_region_unmap(&peer->own);
-		peer->ops->close(peer->chan);
-		mmnet_peer_put(peer);
+		mmnet_peer_start_removal(peer);
 	}
 }
 
+/*
+ * RTNL: make the peer's work leave it alone; a drain in progress sees the
+ * flag within a millisecond and lets go of @drain_lock.
+ */
+static void mmnet_peer_abort_drain(struct mmnet_peer *peer)
+{
+	WRITE_ONCE(peer->drain_abort, true);
+	mutex_lock(&peer->drain_lock);
+	mutex_unlock(&peer->drain_lock);
+}
+
 /**
- * mmnet_peers_remove_all - tear down every peer of a device
+ * mmnet_peers_remove_all - tear down every peer of a device, now
  * @mmnet: the device
  *
- * All in one batch: they leave the peer map at once and drain together.
+ * For detach, unload and suspend, which cannot wait: no drain (what the
+ * peers did not take yet is dropped and counted; TCP sends it again), one
+ * grace period for all, and every ->close() has returned when this does,
+ * including those of peers whose removal had started before.
  *
- * Context: RTNL.
+ * Context: RTNL; sleeps for a grace period.
  */
 void mmnet_peers_remove_all(struct mmnet_device *mmnet)
 {
-	struct mmnet_peer *peer;
+	struct mmnet_peer *peer, *tmp;
 	LIST_HEAD(batch);
 
+	ASSERT_RTNL();
 	list_for_each_entry(peer, &mmnet->peer_list, list)
 		mmnet_peer_batch_add(peer, &batch);
 	mmnet_peers_remove(&batch);
+	if (list_empty(&mmnet->peer_list))
+		return;
+	list_for_each_entry(peer, &mmnet->peer_list, list) {
+		mmnet_peer_abort_drain(peer);
+		if (peer->teardown == MMNET_TEARDOWN_DRAINING)
+			mmnet_peer_unlink(peer);
+	}
+	synchronize_net();
+	list_for_each_entry_safe(peer, tmp, &mmnet->peer_list, list)
+		mmnet_peer_finish(peer);
 }
 
 /*

@@ -5,11 +5,13 @@
 #include <linux/if_ether.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/mmnet.h>
 
 #include "region.h"
@@ -36,6 +38,14 @@ enum {
 	MMNET_PEER_F_REMOVE,	/* tear the peer down */
 };
 
+/* peer->teardown: how far removal got (peer.c) */
+enum {
+	MMNET_TEARDOWN_NONE,
+	MMNET_TEARDOWN_DRAINING,	/* out of the peer map, draining */
+	MMNET_TEARDOWN_UNLINKED,	/* out of the transmit lookup too */
+	MMNET_TEARDOWN_DONE,		/* closed, off the device's list */
+};
+
 /**
  * struct mmnet_peer - one co-located peer of an mmnet device: one channel
  * @mmnet: the device
@@ -48,7 +58,12 @@ enum {
  * @published: the peer's addresses are in the device's peer map
  * @in_service: in the transmit lookup (@hash_node); the data path checks it
  *	when it finds the peer through @list
- * @removing: in a removal batch (@batch_node)
+ * @removing: in a removal batch (@batch_node), or removed
+ * @teardown: MMNET_TEARDOWN_*; written under RTNL, read anywhere
+ * @teardown_work: the drain and close, without RTNL while it waits
+ * @drain_lock: held by the work while it drains, taken by a removal that
+ *	cannot wait, after setting @drain_abort, before it closes the peer
+ * @drain_abort: the drain gives up at once
  * @polled: the transport runs NAPI from a timer: NAPI does not arm the
  *	ring's receive event, so the peer has no reason to notify us
  * @close_reason: enum mmnet_chan_reason to close the ring with
@@ -76,7 +91,8 @@ enum {
  * @list: in the device's @peer_list (RTNL, RCU for readers)
  * @hash_node: in the device's @peer_hash while @in_service
  * @batch_node: in a removal batch
- * @refcount: the device's list holds one; the last put frees after RCU
+ * @refcount: the device's list holds one, the teardown work one; the last
+ *	put frees after RCU
  * @rcu: for that free
  */
 struct mmnet_peer {
@@ -90,6 +106,10 @@ struct mmnet_peer {
 	bool published;
 	bool in_service;
 	bool removing;
+	u8 teardown;
+	struct work_struct teardown_work;
+	struct mutex drain_lock; /* the drain vs a removal that cannot wait */
+	bool drain_abort;
 	bool polled;
 	u32 close_reason;
 	u8 mac[ETH_ALEN] __aligned(2);
@@ -121,6 +141,7 @@ struct mmnet_peer {
 };
 
 int mmnet_peer_init(void);
+void mmnet_peer_exit(void);
 void mmnet_peers_init(struct mmnet_device *mmnet);
 
 /* Count a reason in the peer's set and in the device's (BHs disabled). */

@@ -47,7 +47,11 @@
  *     in the peer's region, a malformed region, and detach/unload.
  *  6. Removal: the core stops publishing the peer, drains what it can within
  *     a bounded time, closes its side of the ring, notifies, quiesces NAPI,
- *     drops its own mapping of the own region and calls ->close().
+ *     drops its own mapping of the own region and calls ->close().  It never
+ *     waits under RTNL: mmnet_peers_remove() returns at once and the peer's
+ *     own work calls ->close() later (under RTNL); mmnet_peers_remove_all()
+ *     (detach, unload, suspend) closes every peer of the device, without a
+ *     drain, before it returns.
  */
 #ifndef _MMNET_TRANSPORT_H
 #define _MMNET_TRANSPORT_H
@@ -83,8 +87,9 @@ struct netlink_ext_ack;
  *	from any context -- transmit, NAPI, process -- so it never sleeps; it
  *	may be called before the peer is attached and after the ring was
  *	closed.
- * @close: called once, in process context, after the core stopped using
- *	the channel @chan: no ->notify() runs or follows.  The transport stops
+ * @close: called once, in process context under RTNL, after the core
+ *	stopped using the channel @chan: no ->notify() runs or follows; after
+ *	mmnet_peers_remove(), a while later (from the peer's teardown work).  The transport stops
  *	calling into the core for this peer (unbinds its interrupt), unmaps the
  *	peer's region, ends sharing of the own region and drops one reference
  *	on each of its pages (mmnet_region_put_pages()).  A page the peer may

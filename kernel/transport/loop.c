@@ -292,7 +292,8 @@ static int mmnet_loop_join(struct mmnet_device *mmnet, void *priv,
 /*
  * Context: RTNL.  Both peers of each of the device's channels, this
  * device's and the other device's, go in one batch: they leave the peer
- * maps at once and drain together.
+ * maps at once.  The core closes this device's right after; the other
+ * device's drain and close on their own.
  */
 static void mmnet_loop_leave(struct mmnet_device *mmnet, void *priv)
 {
@@ -310,6 +311,12 @@ static void mmnet_loop_leave(struct mmnet_device *mmnet, void *priv)
 			peer = rtnl_dereference(link->side[i]);
 			if (peer)
 				mmnet_peer_batch_add(peer, &batch);
+			/*
+			 * @end goes with the device; the other side may
+			 * close later, and no new end may be taken for it.
+			 */
+			if (link->end[i] == end)
+				link->end[i] = NULL;
 		}
 	}
 	/* Closing the last side of a link frees it: not during the walk. */

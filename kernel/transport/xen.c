@@ -255,9 +255,11 @@ static bool mmnet_xen_backoff_over(const struct mmnet_xen_peer *xp)
 }
 
 /*
- * The core is done with the channel.  Its rendezvous offers a new one at
- * once, or after a delay if this one ended in a protocol violation; a
- * stalled consumer waits at least MMNET_XEN_STALL_HOLDOFF.
+ * The core is done with the channel (under RTNL, from the peer's teardown
+ * work, a while after the drop).  Its rendezvous offers a new one at once,
+ * or after a delay if this one ended in a protocol violation; a stalled
+ * consumer waits at least MMNET_XEN_STALL_HOLDOFF.  Only a channel that
+ * was mapped and closed in order ends the delay.
  */
 static void mmnet_xen_close(void *ptr)
 {
@@ -273,7 +275,7 @@ static void mmnet_xen_close(void *ptr)
 					    MMNET_XEN_STALL_HOLDOFF / 2);
 		if (reason)
 			mmnet_xen_backoff(xp);
-		else
+		else if (chan->mapped)
 			xp->backoff = 0;
 		set_bit(MMNET_XP_DIRTY, &xp->flags);
 		/*
@@ -286,7 +288,11 @@ static void mmnet_xen_close(void *ptr)
 	kfree(chan);
 }
 
-/* Context: RTNL.  Tear the current channel down now. */
+/*
+ * Context: RTNL.  Start tearing the current channel down: it stays as
+ * @xp->chan, closing, until mmnet_xen_close(), so no new one is offered
+ * before the old one let go of its grants.
+ */
 static void mmnet_xen_drop_chan(struct mmnet_xen_peer *xp)
 {
 	LIST_HEAD(batch);
@@ -306,7 +312,6 @@ static struct mmnet_xen_chan *mmnet_xen_chan_new(struct mmnet_xen_peer *xp,
 						 const struct mmnet_addrs *a)
 {
 	struct mmnet_xen_chan *chan = kzalloc(sizeof(*chan), GFP_KERNEL);
-	unsigned long backoff = xp->backoff;
 	struct mmnet_peer *peer;
 	int ret;
 
@@ -339,9 +344,8 @@ static struct mmnet_xen_chan *mmnet_xen_chan_new(struct mmnet_xen_peer *xp,
 		return chan;
 	pr_warn("xen: cannot offer a channel to domain %u: %d\n", xp->domid,
 		ret);
+	/* Never mapped: its close leaves the delay alone. */
 	mmnet_xen_drop_chan(xp);
-	/* That close was no success: the delay grows as if it had not been. */
-	xp->backoff = backoff;
 err:
 	mmnet_xen_backoff(xp);
 	return NULL;
@@ -457,11 +461,10 @@ static void mmnet_xen_decide(struct mmnet_xen_peer *xp,
 			 !xp->gone && snap->addrs_ok;
 	struct mmnet_xen_chan *chan = xp->chan;
 
+	/* A channel dropped stays, closing, until the core closed it. */
 	if (chan && (!may_offer ||
-		     (chan->mapped && !mmnet_xen_still_valid(chan, &snap->remote)))) {
+		     (chan->mapped && !mmnet_xen_still_valid(chan, &snap->remote))))
 		mmnet_xen_drop_chan(xp);
-		chan = NULL;
-	}
 	/*
 	 * What a delay holds back keeps its retry due, even if the step due
 	 * at the end of an earlier delay has just consumed it.
@@ -620,12 +623,15 @@ static void mmnet_xen_forget_all(void)
 {
 	struct mmnet_xen_peer *xp, *tmp;
 
+	/* Every channel is a peer of that device; none is left without one. */
 	rtnl_lock();
-	list_for_each_entry(xp, &mmnet_xen.peers, node)
-		mmnet_xen_drop_chan(xp);
+	if (mmnet_xen.mmnet)
+		mmnet_peers_remove_all(mmnet_xen.mmnet);
 	rtnl_unlock();
-	list_for_each_entry_safe(xp, tmp, &mmnet_xen.peers, node)
+	list_for_each_entry_safe(xp, tmp, &mmnet_xen.peers, node) {
+		WARN_ON_ONCE(xp->chan);
 		mmnet_xen_peer_free(xp);
+	}
 }
 
 static void mmnet_xen_scan_one(const char *name, unsigned int *count)
