@@ -39,21 +39,26 @@ wait_ds 200 "the channel to the stalled guest 2 did not start closing" closing "
 t0=$(uptime_ds)
 echo "ok: guest 2's channel is closing, draining for up to $((DRAIN_MS / 1000)) s"
 
-on_guest 3 "mmnetctl detach eth0 && mmnetctl attach eth0" || fail "detach and attach in guest 3"
+# probe: one round of RTNL commands, timed; the slowest so far in $worst (tenths of a second).
 worst=0 n=0
-until has_peer "$id3"; do
-	a=$(uptime_ds)
+probe() {
+	_a=$(uptime_ds)
 	ip link set mmnet-probe up && ip link set mmnet-probe down || fail "ip link set mmnet-probe"
 	mmnetctl show >/dev/null || fail "mmnetctl show"
-	d=$(($(uptime_ds) - a))
-	[ "$d" -le "$worst" ] || worst=$d
+	_d=$(($(uptime_ds) - _a))
+	[ "$_d" -le "$worst" ] || worst=$_d
 	n=$((n + 1))
 	[ $(($(uptime_ds) - t0)) -lt $((DRAIN_MS / 100)) ] || fail "guest 3's channel did not come back within the drain"
 	sleep 0.2
-done
+}
+on_guest 3 "mmnetctl detach eth0" || fail "detach in guest 3"
+while has_peer "$id3"; do probe; done
+on_guest 3 "mmnetctl attach eth0" || fail "attach in guest 3"
+until has_peer "$id3"; do probe; done
+# A quick reconnect leaves no time for a round: ten more while the drain goes on.
+while [ "$n" -lt 10 ]; do probe; done
 closing "$id2" || fail "guest 2's drain ended before guest 3 reconnected: the test proves nothing (raise DRAIN_MS)"
 echo "ok: guest 3's channel came back after $(secs $(($(uptime_ds) - t0))) s, while guest 2's still drains"
-[ "$n" -ge 1 ] || fail "no RTNL command ran during the drain"
 [ "$worst" -le $HOLD_MAX_DS ] || fail "an RTNL command took $(secs "$worst") s during the drain"
 echo "ok: $n rounds of ip link set and mmnetctl show during the drain, the slowest $(secs "$worst") s"
 ping_via_mmnet 10.77.0.3
