@@ -8,10 +8,7 @@
 # guest 2 comes back once the writes stop, and hostile_verify passes (lib.sh).
 . ./lib.sh
 
-[ "${MMNET_TESTBED:-}" = xen ] || skip "Xen channels (xen testbed only)"
-[ "${MMNET_GUESTS:-1}" -ge 2 ] || skip "needs two guests"
-[ "$MMNET_GUEST" = 1 ] || skip "runs in guest 1"
-[ -f "$MMNET_DEBUG_KO" ] || fail "$MMNET_DEBUG_KO is missing (run make)"
+hostile_require 2
 SECS=10
 
 trap mmnet_down EXIT

@@ -7,10 +7,7 @@
 # guest 3 (with 3 guests) carries pings; afterwards hostile_verify passes (lib.sh).
 . ./lib.sh
 
-[ "${MMNET_TESTBED:-}" = xen ] || skip "Xen channels (xen testbed only)"
-[ "${MMNET_GUESTS:-1}" -ge 2 ] || skip "needs two guests"
-[ "$MMNET_GUEST" = 1 ] || skip "runs in guest 1"
-[ -f "$MMNET_DEBUG_KO" ] || fail "$MMNET_DEBUG_KO is missing (run make)"
+hostile_require 2
 PORT=5314
 MIB=8
 

@@ -7,10 +7,7 @@
 # guest 2 still works and hostile_verify passes (lib.sh).
 . ./lib.sh
 
-[ "${MMNET_TESTBED:-}" = xen ] || skip "Xen event channels (xen testbed only)"
-[ "${MMNET_GUESTS:-1}" -ge 2 ] || skip "needs two guests"
-[ "$MMNET_GUEST" = 1 ] || skip "runs in guest 1"
-[ -f "$MMNET_DEBUG_KO" ] || fail "$MMNET_DEBUG_KO is missing (run make)"
+hostile_require 2
 STORM=10
 # Interrupts of the storming channel during the storm.  Unthrottled, a PV guest under TCG takes tens of
 # thousands a second; with late EOI the event core delays each unmask up to 1 s once events keep being

@@ -11,10 +11,7 @@
 # again, and hostile_verify passes (lib.sh).
 . ./lib.sh
 
-[ "${MMNET_TESTBED:-}" = xen ] || skip "Xen channels (xen testbed only)"
-[ "${MMNET_GUESTS:-1}" -ge 3 ] || skip "needs three guests"
-[ "$MMNET_GUEST" = 1 ] || skip "runs in guest 1"
-[ -f "$MMNET_DEBUG_KO" ] || fail "$MMNET_DEBUG_KO is missing (run make)"
+hostile_require 3
 DRAIN_MS=20000
 # The longest an RTNL command may take while the drain goes on: a tenth of it (under TCG they take 0.1 s).
 HOLD_MAX_DS=20

@@ -446,6 +446,15 @@ neigh_table() {
 	ip neigh show dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $1, $(i + 1) }' | sort
 }
 
+# hostile_require GUESTS: skip unless on the Xen testbed with GUESTS guests or more, in guest 1; fail without the
+# test module.
+hostile_require() {
+	[ "${MMNET_TESTBED:-}" = xen ] || skip "Xen channels (xen testbed only)"
+	[ "${MMNET_GUESTS:-1}" -ge "$1" ] || skip "needs $1 guests"
+	[ "$MMNET_GUEST" = 1 ] || skip "runs in guest 1"
+	[ -f "$MMNET_DEBUG_KO" ] || fail "$MMNET_DEBUG_KO is missing (run make)"
+}
+
 # hostile_up G [PARAM=VALUE...]: the normal module here and in every guest but G, the test module in G,
 # eth0 attached everywhere and every pair connected.
 hostile_up() {
