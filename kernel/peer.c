@@ -271,9 +271,10 @@ void mmnet_peer_kick(struct mmnet_peer *peer)
  *
  * An event is spurious when a connected channel brings nothing we have not
  * seen (no frame, no consumer progress, no state change), when the ring is
- * not attached yet, or when the channel is on its way out.  Those are counted and do not
- * run NAPI, so that a peer looping on its event does not make us poll; the
- * transport throttles its source (Xen: late EOI, flagged spurious).
+ * not attached yet, or when the channel is on its way out.  Those are
+ * counted and do not run NAPI, so that a peer looping on its event does not
+ * make us poll; the transport throttles its source (Xen: late EOI, flagged
+ * spurious).
  *
  * Context: any (the transport's interrupt handler).
  * Return: false for a spurious event.
@@ -813,8 +814,7 @@ static void mmnet_peer_teardown_fn(struct work_struct *work)
 	/* Redirects the classifier decided before are in transmit by now. */
 	synchronize_net();
 	mutex_lock(&peer->drain_lock);
-	if (!READ_ONCE(peer->drain_abort))
-		mmnet_peer_drain(peer);
+	mmnet_peer_drain(peer);
 	mutex_unlock(&peer->drain_lock);
 
 	rtnl_lock();

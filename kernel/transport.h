@@ -89,10 +89,11 @@ struct netlink_ext_ack;
  *	closed.
  * @close: called once, in process context under RTNL, after the core
  *	stopped using the channel @chan: no ->notify() runs or follows; after
- *	mmnet_peers_remove(), a while later (from the peer's teardown work).  The transport stops
- *	calling into the core for this peer (unbinds its interrupt), unmaps the
- *	peer's region, ends sharing of the own region and drops one reference
- *	on each of its pages (mmnet_region_put_pages()).  A page the peer may
+ *	mmnet_peers_remove(), a while later (from the peer's teardown work).
+ *	The transport stops calling into the core for this peer (unbinds its
+ *	interrupt), unmaps the peer's region, ends sharing of the own region
+ *	and drops one reference on each of its pages
+ *	(mmnet_region_put_pages()).  A page the peer may
  *	still map must not return to the allocator before the peer unmapped
  *	it: Xen defers it until the grant is no longer in use
  *	(gnttab_end_foreign_access() with the page); loop's mapping holds a
